@@ -1,0 +1,1 @@
+"""The ledger application, settings, PostgreSQL and SQLite views, the projection runner."""

@@ -1,0 +1,1 @@
+"""Read-model definitions: pure evolve functions and abstract view interfaces."""

@@ -1,0 +1,1 @@
+"""Flask app factory, blueprints, schemas, auth, error mapping and the command line."""
