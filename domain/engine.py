@@ -1,0 +1,373 @@
+"""The stay-rules engine: status and planning answers of domain.md §6 and §9, pure and clock-free."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.limits import Judge
+from domain.records import Crossing, Exemption, Stay
+from domain.rulebook import UNLIMITED, Limit, Rulebook, RuleVersion
+from domain.stays import build_stays
+from domain.timeline import GRACE_DAYS, Span, Timeline, span_of, to_date
+from domain.versions import VersionLine
+
+PENALTY_ARTICLE = "Administrative Code of the Republic of Kazakhstan, Art. 517(3)"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the engine needs about one traveler in one jurisdiction."""
+
+    jurisdiction: str
+    nationality: str
+    stays: tuple[Stay, ...]
+    exemptions: tuple[Exemption, ...] = ()
+    anomalies: tuple[dict, ...] = ()
+
+    @classmethod
+    def from_crossings(
+        cls,
+        jurisdiction: str,
+        nationality: str,
+        crossings: list[Crossing],
+        exemptions: list[Exemption],
+        as_of: date | None = None,
+    ) -> Facts:
+        mine = [c for c in crossings if c.jurisdiction == jurisdiction]
+        stays, anomalies = build_stays(mine, as_of)
+        own = tuple(e for e in exemptions if e.jurisdiction == jurisdiction)
+        return cls(jurisdiction, nationality, tuple(stays), own, tuple(anomalies))
+
+
+def _as_known_on(stays: tuple[Stay, ...], as_of: date) -> list[Stay]:
+    """Stays as they stood at the end of ``as_of``: later crossings are ignored."""
+    out = []
+    for s in stays:
+        if s.entry > as_of:
+            continue
+        if s.exit is not None and s.exit > as_of:
+            if not s.entry_known:
+                continue
+            s = Stay(s.entry, None)
+        out.append(s)
+    return out
+
+
+def _iso(day: int | None) -> str | None:
+    return to_date(day).isoformat() if day is not None else None
+
+
+def _rule_doc(v: RuleVersion | None, limit: Limit | None = None) -> dict | None:
+    if v is None:
+        return None
+    doc = v.as_dict()
+    doc.pop("nationalities")
+    if limit is not None:
+        doc["kind"] = limit.kind
+        doc.update(limit.as_dict())
+    return doc
+
+
+def penalty_band(jurisdiction: str, periods: list[dict]) -> dict | None:
+    """Kazakhstan's Art. 517(3) bands, from the latest overstay period."""
+    if jurisdiction != "KAZ" or not periods:
+        return None
+    days = periods[-1]["days"]
+    if days <= 3:
+        code = "warning"
+    elif days <= 5:
+        code = "fine_10_mci"
+    elif days <= 10:
+        code = "fine_higher"
+    else:
+        code = "fine_and_expulsion"
+    return {"code": code, "article": PENALTY_ARTICLE, "days": days}
+
+
+def _runs(days: list[int]) -> list[dict]:
+    out: list[dict] = []
+    for d in days:
+        if out and out[-1]["_to"] == d - 1:
+            out[-1]["_to"] = d
+        else:
+            out.append({"_from": d, "_to": d})
+    return [
+        {"from": _iso(r["_from"]), "to": _iso(r["_to"]), "days": r["_to"] - r["_from"] + 1}
+        for r in out
+    ]
+
+
+class Engine:
+    """Answers for one traveler, jurisdiction and rulebook."""
+
+    def __init__(self, rulebook: Rulebook, facts: Facts):
+        self.rulebook = rulebook
+        self.facts = facts
+        self.line = VersionLine(
+            rulebook.for_traveler(facts.jurisdiction, facts.nationality), facts.nationality
+        )
+        self.span = max(self.line.max_span, 1)
+
+    # -- scenario construction ---------------------------------------------------------
+
+    def _horizon(self, day: int) -> int:
+        tail = max((e.last_day.toordinal() + GRACE_DAYS for e in self.facts.exemptions), default=0)
+        return max(day, tail, self.line.last_start) + 2 * self.span + 2
+
+    def _origin(self, stays: list[Span], day: int) -> int:
+        first = min((s.first for s in stays), default=day)
+        return min(first, day) - self.span - 1
+
+    def _timeline(self, spans: list[Span], day: int, end: int) -> Timeline:
+        return Timeline(spans, list(self.facts.exemptions), self._origin(spans, day), end)
+
+    def _judge(self, spans: list[Span], day: int, end: int) -> Judge:
+        return Judge(self.line, self._timeline(spans, day, end), self.facts.nationality)
+
+    # -- measures at one day -----------------------------------------------------------
+
+    def _measures(self, judge: Judge, v: RuleVersion, entry: int | None, day: int) -> list[dict]:
+        """Per-limit counts at ``day``; ``entry`` is the current stay's entry (None if absent)."""
+        out = []
+        for limit in v.limits:
+            if limit.kind == UNLIMITED:
+                out.append({"limit": limit, "window": None, "used": None, "remaining": None})
+                continue
+            if limit.kind == "per_entry" and entry is None:
+                out.append({"limit": limit, "window": None, "used": 0, "remaining": limit.max_days})
+                continue
+            window = judge.window(v, limit, entry if entry is not None else day, day)
+            used = judge.count(v, limit, entry if entry is not None else day, day)
+            out.append(
+                {
+                    "limit": limit,
+                    "window": window,
+                    "used": used,
+                    "remaining": limit.max_days - used,
+                }
+            )
+        return out
+
+    @staticmethod
+    def _binding(measures: list[dict]) -> dict:
+        counted = [m for m in measures if m["used"] is not None]
+        if not counted:
+            return measures[0]
+        return min(counted, key=lambda m: m["remaining"])
+
+    def _longest_stay(self, tl: Timeline, entry: int, start: int) -> int | None:
+        """Last legal day of the stay entered on ``entry``, continued from ``start`` to the end."""
+        judge = Judge(self.line, tl, self.facts.nationality)
+        own = [s for s in tl.spans if s.entry == entry and s.last >= start]
+        bad = judge.broken_days(own, start, tl.end)
+        return bad[0] - 1 if bad else None
+
+    def _first_entry(self, base: Timeline, start: int) -> tuple[int, int | None] | None:
+        """Earliest day from ``start`` a new stay may begin, and the last day it may last."""
+        judge = Judge(self.line, base, self.facts.nationality)
+        for day in range(start, min(self._horizon(start), base.end - 2 * self.span) + 1):
+            if judge.entry_allowed(day):
+                stay = base.derive(day - 1, [Span(day, day, base.end)])
+                return day, self._longest_stay(stay, day, day)
+        return None
+
+    # -- the answers -------------------------------------------------------------------
+
+    def status(self, as_of: date) -> dict:
+        facts = self.facts
+        d = as_of.toordinal()
+        stays = _as_known_on(facts.stays, as_of)
+        open_stay = next((s for s in stays if s.exit is None), None)
+        present = open_stay is not None
+        in_country = any(s.covers(as_of) for s in stays)
+        anomalies = list(facts.anomalies)
+        doc = {
+            "jurisdiction": facts.jurisdiction,
+            "as_of": as_of.isoformat(),
+            "rule": None,
+            "present": present,
+            "current_stay": (
+                {
+                    "entered_on": open_stay.entry.isoformat(),
+                    "days": (as_of - open_stay.entry).days + 1,
+                }
+                if present
+                else None
+            ),
+            "window": None,
+            "days_used": None,
+            "days_remaining": None,
+            "latest_legal_exit": None,
+            "next_entry": None,
+            "overstay": {"excess_in_window": None, "periods": [], "penalty_band": None},
+            "exemptions": [e.as_dict(on=as_of) for e in facts.exemptions],
+            "limits": [],
+            "anomalies": anomalies,
+            "rulebook": self.rulebook.digest,
+        }
+        if not self.line:
+            anomalies.append({"kind": "no_rule", "nationality": facts.nationality})
+            return doc
+
+        end = self._horizon(d) + 2 * self.span
+        spans = [span_of(s, end) for s in stays]
+        judge = self._judge(spans, d, end)
+        bad = judge.broken_days(spans, judge.tl.origin, end)
+        past_bad = [x for x in bad if x <= d]
+        periods = _runs(past_bad)
+        doc["overstay"]["periods"] = periods
+        doc["overstay"]["penalty_band"] = penalty_band(facts.jurisdiction, periods)
+
+        entry = open_stay.entry.toordinal() if present else None
+        v = self.line.governing(entry, d) if present else self.line.on(d)
+        if v is None:
+            anomalies.append(
+                {"kind": "no_rule", "nationality": facts.nationality, "on": as_of.isoformat()}
+            )
+        else:
+            measures = self._measures(judge, v, entry, d)
+            main = self._binding(measures)
+            limit = main["limit"]
+            doc["rule"] = _rule_doc(v, limit)
+            doc["limits"] = [
+                {
+                    **m["limit"].as_dict(),
+                    "window": self._window_doc(m["window"]),
+                    "days_used": m["used"],
+                    "days_remaining": m["remaining"],
+                }
+                for m in measures
+            ]
+            doc["window"] = self._window_doc(main["window"])
+            doc["days_used"] = main["used"]
+            doc["days_remaining"] = main["remaining"]
+            if main["used"] is not None:
+                doc["overstay"]["excess_in_window"] = max(0, main["used"] - limit.max_days)
+        if present and not (past_bad and past_bad[-1] == d):
+            later = bad[len(past_bad) :]
+            if later:
+                doc["latest_legal_exit"] = _iso(later[0] - 1)
+        doc["next_entry"] = self._next_entry(judge.tl.derive(d, []), d + 1 if in_country else d)
+        return doc
+
+    @staticmethod
+    def _window_doc(window: tuple[int, int] | None) -> dict | None:
+        return {"start": _iso(window[0]), "end": _iso(window[1])} if window else None
+
+    def _next_entry(self, base: Timeline, start: int) -> dict | None:
+        found = self._first_entry(base, start)
+        if found is None:
+            return None
+        day, last = found
+        return {
+            "earliest": _iso(day),
+            "max_stay_days": (last - day + 1) if last is not None else None,
+            "latest_exit": _iso(last),
+        }
+
+    def plan(self, entry_on: date, planned: list[tuple[date, date]] = ()) -> dict:
+        """Can the traveler enter on ``entry_on`` (with hypothetical stays), and for how long?"""
+        x = entry_on.toordinal()
+        doc = {
+            "jurisdiction": self.facts.jurisdiction,
+            "entry_on": entry_on.isoformat(),
+            "allowed": True,
+            "max_stay_days": None,
+            "latest_exit": None,
+            "earliest_entry": entry_on.isoformat(),
+            "earliest_entry_max_stay_days": None,
+            "days_used": None,
+            "days_remaining": None,
+            "rule": None,
+            "anomalies": list(self.facts.anomalies),
+        }
+        if not self.line:
+            doc["anomalies"].append({"kind": "no_rule", "nationality": self.facts.nationality})
+            return doc
+        end = self._horizon(x) + 2 * self.span
+        recorded = [
+            Span(s.entry.toordinal(), s.entry.toordinal(), s.exit.toordinal() if s.exit else end)
+            for s in self.facts.stays
+            if s.entry.toordinal() < x
+        ]
+        # An open stay is presumed to last until it reaches the planned entry.
+        recorded = [
+            Span(s.entry, s.first, min(s.last, x) if s.last == end else s.last) for s in recorded
+        ]
+        hypothetical = [Span(a.toordinal(), a.toordinal(), b.toordinal()) for a, b in planned]
+        spans = recorded + hypothetical
+        current = next((s for s in spans if s.first <= x <= s.last), None)
+        entry = current.entry if current else x
+        others = [s for s in spans if s is not current]
+        before = [Span(s.entry, s.first, min(s.last, x - 1)) for s in spans if s.first < x]
+        judge = self._judge(before, x, end)
+        v = self.line.governing(entry, x)
+        if v is not None:
+            measures = self._measures(judge, v, entry if current else None, x)
+            main = self._binding(measures)
+            doc["rule"] = _rule_doc(v, main["limit"])
+            doc["days_used"] = main["used"]
+            doc["days_remaining"] = main["remaining"]
+
+        last = self._plan_last_day(others, entry, x, end)
+        allowed = last is None or last >= x
+        doc["allowed"] = allowed
+        if allowed:
+            doc["max_stay_days"] = (last - x + 1) if last is not None else None
+            doc["latest_exit"] = _iso(last)
+            doc["earliest_entry_max_stay_days"] = doc["max_stay_days"]
+            return doc
+        after = [Span(s.entry, s.first, min(s.last, x)) if s is current else s for s in spans]
+        found = self._first_entry_with_plans(after, x + 1, hypothetical)
+        doc["earliest_entry"] = _iso(found[0]) if found else None
+        if found:
+            doc["earliest_entry_max_stay_days"] = (
+                (found[1] - found[0] + 1) if found[1] is not None else None
+            )
+        return doc
+
+    def _plan_last_day(self, others: list[Span], entry: int, x: int, end: int) -> int | None:
+        """Last day of a stay from ``x`` that keeps every day from ``x`` on legal, plans included."""
+        stay = Span(entry, min(entry, x), end)
+        last = self._longest_stay(self._timeline([*others, stay], x, end), entry, x)
+        if not any(s.last >= x for s in others):
+            return last
+        # Planned days after the new stay must stay legal too: shorten until they are.
+        hi = (last if last is not None else end) - x + 1
+        lo = 0
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._plans_hold(others, entry, x, x + mid - 1, end):
+                lo = mid
+            else:
+                hi = mid - 1
+        return x + lo - 1
+
+    def _plans_hold(self, others: list[Span], entry: int, x: int, last: int, end: int) -> bool:
+        spans = [*others, Span(entry, min(entry, x), last)]
+        judge = self._judge(spans, x, end)
+        return not judge.broken_days(spans, x, end)
+
+    def _first_entry_with_plans(
+        self, spans: list[Span], start: int, planned: list[Span]
+    ) -> tuple[int, int | None] | None:
+        end = self._horizon(start) + 2 * self.span
+        if not any(p.last >= start for p in planned):
+            return self._first_entry(self._timeline(spans, start, end), start)
+        judge = self._judge(spans, start, end)
+        for day in range(start, self._horizon(start) + 1):
+            if judge.entry_allowed(day):
+                others = [s for s in spans if not (s.first <= day <= s.last)]
+                last = self._plan_last_day(others, day, day, end)
+                if last is None or last >= day:
+                    return day, last
+        return None
+
+
+def status(rulebook: Rulebook, facts: Facts, as_of: date) -> dict:
+    return Engine(rulebook, facts).status(as_of)
+
+
+def plan(rulebook: Rulebook, facts: Facts, entry_on: date, planned=()) -> dict:
+    return Engine(rulebook, facts).plan(entry_on, list(planned))
