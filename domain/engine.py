@@ -1,4 +1,4 @@
-"""The stay-rules engine: status and planning answers of domain.md §6 and §9, pure and clock-free."""
+"""The stay-rules engine: the status and planning answers of domain.md §6 and §9."""
 
 from __future__ import annotations
 
@@ -328,7 +328,7 @@ class Engine:
         return doc
 
     def _plan_last_day(self, others: list[Span], entry: int, x: int, end: int) -> int | None:
-        """Last day of a stay from ``x`` that keeps every day from ``x`` on legal, plans included."""
+        """Last day of a stay from ``x`` keeping every later day legal, planned days included."""
         stay = Span(entry, min(entry, x), end)
         last = self._longest_stay(self._timeline([*others, stay], x, end), entry, x)
         if not any(s.last >= x for s in others):

@@ -1,4 +1,4 @@
-"""The rulebook as data: immutable rule versions, their limits and their policies (domain.md §3–4)."""
+"""The rulebook as data: immutable rule versions, their limits and policies (domain.md §3–4)."""
 
 from __future__ import annotations
 
@@ -230,7 +230,7 @@ def default_rulebook(kaz_effective: date = KAZ_DEFAULT_EFFECTIVE) -> Rulebook:
                     Limit(ROLLING_WINDOW, max_days=90, window_days=180),
                 ),
                 transition=BY_ENTRY_DATE,
-                source="Government Resolution No. 1146 of 31 Dec 2022; Law On Population Migration Art. 6",
+                source="Resolution No. 1146 of 31 Dec 2022; Law On Population Migration Art. 6",
             ),
             RuleVersion(
                 id="KGZ-RUS-UNLIMITED",
@@ -271,7 +271,7 @@ def default_rulebook(kaz_effective: date = KAZ_DEFAULT_EFFECTIVE) -> Rulebook:
                 effective_until=None,
                 limits=(Limit(ROLLING_WINDOW, max_days=90, window_days=180),),
                 transition=BY_DAY,
-                source="Schengen Borders Code Art. 6 as amended by Reg. (EU) 610/2013; Reg. (EU) 2017/2226",
+                source="Schengen Borders Code Art. 6 (Reg. (EU) 610/2013); Reg. (EU) 2017/2226",
             ),
         ),
         settings={"kaz_effective": kaz_effective.isoformat()},

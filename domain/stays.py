@@ -10,7 +10,7 @@ from domain.records import ENTRY, Crossing, Stay
 def build_stays(
     crossings: list[Crossing], as_of: date | None = None
 ) -> tuple[list[Stay], list[dict]]:
-    """Stays in one jurisdiction from its crossings up to ``as_of``, with anomalies found on the way."""
+    """Stays in one jurisdiction from its crossings up to ``as_of``, and the anomalies met."""
     ordered = sorted(
         (c for c in crossings if as_of is None or c.local_date <= as_of),
         key=lambda c: (c.occurred_at, c.seq),
