@@ -1,0 +1,46 @@
+"""Wiring: settings in, a ready ledger service out."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from domain.posts import BorderPost, PostRegistry
+from domain.rulebook import default_rulebook
+from infrastructure.ledger import LedgerApplication
+from infrastructure.service import LedgerService, utc_now
+from infrastructure.settings import ConfigurationError, Settings
+
+
+def load_posts(path: str | None) -> PostRegistry:
+    """The shipped registry, extended by a JSON list of posts when configured."""
+    registry = PostRegistry()
+    if not path:
+        return registry
+    try:
+        extra = [BorderPost(**row) for row in json.loads(Path(path).read_text())]
+        return registry.with_posts(extra)
+    except (OSError, ValueError, TypeError) as e:
+        raise ConfigurationError(f"BORDERLEDGER_POSTS_FILE: {e}") from e
+
+
+def derived_key(secret: str, purpose: str) -> bytes:
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def build_service(
+    settings: Settings, clock: Callable[[], datetime] = utc_now, app_env: dict | None = None
+) -> LedgerService:
+    app = LedgerApplication(settings.database_url, app_env)
+    return LedgerService(
+        app=app,
+        rulebook=default_rulebook(settings.kaz_effective),
+        posts=load_posts(settings.posts_file),
+        document_key=derived_key(settings.document_key.decode(), "document-index"),
+        receipt_key=derived_key(settings.secret_key, "verification-receipt"),
+        clock=clock,
+    )

@@ -1,0 +1,599 @@
+"""The ledger service: every operation the API offers, as thin load-command-save steps."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain.chain import GENESIS, event_hash
+from domain.engine import Engine, Facts
+from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
+from domain.posts import JURISDICTIONS, BorderPost, PostRegistry, reference_today
+from domain.rulebook import Rulebook
+from domain.stays import stays_from_dates
+from domain.traveler import DocumentKey, RecordedBy, Traveler, event_data
+from infrastructure.documents import document_key_id
+from infrastructure.ledger import LedgerApplication
+from infrastructure.receipts import sign_receipt
+
+MAX_RETRIES = 10
+BATCH_CHUNK = 100
+_COUNTRY = re.compile(r"^[A-Z]{3}$")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: recorded on events, and the posts a registrar may record at (None: any)."""
+
+    name: str
+    office: str | None = None
+    admin: bool = False
+    posts: frozenset[str] | None = None
+    employer_id: str | None = None
+
+    @property
+    def recorded_by(self) -> RecordedBy:
+        return RecordedBy(self.name, self.office, self.admin)
+
+
+@dataclass
+class BatchItem:
+    nationality: str
+    document_number: str
+    crossing_id: str
+    direction: str
+    border_post: str
+    occurred_at: datetime
+    document_type: str = "passport"
+    errors: dict = field(default_factory=dict)
+
+
+def check_country(name: str, value: str) -> None:
+    if not isinstance(value, str) or not _COUNTRY.match(value):
+        raise ValidationError({name: ["an ISO 3166-1 alpha-3 code is required"]})
+
+
+def check_jurisdiction(value: str) -> None:
+    if value not in JURISDICTIONS:
+        raise ValidationError({"jurisdiction": [f"must be one of {', '.join(JURISDICTIONS)}"]})
+
+
+class LedgerService:
+    """Operations over the ledger; the clock and the rulebook come in from outside."""
+
+    def __init__(
+        self,
+        app: LedgerApplication,
+        rulebook: Rulebook,
+        posts: PostRegistry,
+        document_key: bytes,
+        receipt_key: bytes,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self.app = app
+        self.rulebook = rulebook
+        self.posts = posts
+        self._document_key = document_key
+        self._receipt_key = receipt_key
+        self.clock = clock
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _load(self, traveler_id: UUID) -> Traveler:
+        try:
+            t = self.app.repository.get(traveler_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no traveler {traveler_id}") from None
+        if not isinstance(t, Traveler):
+            raise NotFoundError(f"no traveler {traveler_id}")
+        return t
+
+    def _update(self, traveler_id: UUID, command: Callable[[Traveler, datetime], object]):
+        """Load, run one command, save; on a concurrent write, reload and run it again."""
+        for _ in range(MAX_RETRIES):
+            t = self._load(traveler_id)
+            result = command(t, self.clock())
+            if not t.pending_events:
+                return result, None
+            try:
+                recordings = self.app.save(t)
+            except IntegrityError:
+                continue
+            return result, recordings[-1].notification.id
+        raise ConflictError("the traveler is being changed concurrently; try again")
+
+    def _claimed(self, nationality: str, document_number: str) -> UUID | None:
+        key_id = document_key_id(self._document_key, nationality, document_number)
+        try:
+            key = self.app.repository.get(key_id)
+        except AggregateNotFoundError:
+            return None
+        return key.traveler_id
+
+    def _post_in_scope(self, actor: Actor, post: BorderPost) -> None:
+        if actor.posts is not None and post.code not in actor.posts:
+            raise ForbiddenError(f"office {actor.office} may not record at {post.code}")
+
+    # -- travelers and documents ---------------------------------------------------------
+
+    def register(
+        self,
+        actor: Actor,
+        nationality: str,
+        document_number: str,
+        document_type: str = "passport",
+        surname: str | None = None,
+        given_names: str | None = None,
+        birth_date: date | None = None,
+    ) -> tuple[UUID, bool, int | None]:
+        """Register a traveler; the same nationality and document again gives the same id."""
+        check_country("nationality", nationality)
+        if not document_number or not document_number.strip():
+            raise ValidationError({"document_number": ["is required"]})
+        for _ in range(MAX_RETRIES):
+            existing = self._claimed(nationality, document_number)
+            key_id = document_key_id(self._document_key, nationality, document_number)
+            if existing is not None:
+                return existing, False, self.app.position_of(key_id, 1)
+            traveler = Traveler.register(
+                uuid.uuid4(),
+                nationality,
+                document_type,
+                document_number,
+                actor.recorded_by,
+                self.clock(),
+                surname=surname,
+                given_names=given_names,
+                birth_date=birth_date,
+            )
+            try:
+                recordings = self.app.save(traveler, DocumentKey.claim(key_id, traveler.id))
+            except IntegrityError:
+                continue
+            return traveler.id, True, recordings[-1].notification.id
+        raise ConflictError("registration raced too often; try again")
+
+    def find_traveler(self, nationality: str, document_number: str) -> UUID:
+        check_country("nationality", nationality)
+        found = self._claimed(nationality, document_number)
+        if found is None:
+            raise NotFoundError("no traveler with that document")
+        return found
+
+    def link_document(
+        self,
+        actor: Actor,
+        traveler_id: UUID,
+        nationality: str,
+        document_number: str,
+        document_type: str = "passport",
+    ) -> tuple[bool, int | None]:
+        """Link a document; False when already linked to this traveler, 409 if to another."""
+        check_country("nationality", nationality)
+        if not document_number or not document_number.strip():
+            raise ValidationError({"document_number": ["is required"]})
+        for _ in range(MAX_RETRIES):
+            owner = self._claimed(nationality, document_number)
+            if owner is not None and owner != traveler_id:
+                raise ConflictError("that document belongs to another traveler")
+            t = self._load(traveler_id)
+            linked = t.link_document(
+                nationality, document_type, document_number, actor.recorded_by, self.clock()
+            )
+            if not linked and owner is not None:
+                return False, self.app.position()
+            key_id = document_key_id(self._document_key, nationality, document_number)
+            pending = [t] + ([] if owner else [DocumentKey.claim(key_id, traveler_id)])
+            try:
+                recordings = self.app.save(*pending)
+            except IntegrityError:
+                continue
+            return linked or owner is None, recordings[-1].notification.id
+        raise ConflictError("the traveler is being changed concurrently; try again")
+
+    # -- crossings -----------------------------------------------------------------------
+
+    def record_crossing(
+        self,
+        actor: Actor,
+        traveler_id: UUID,
+        crossing_id: str,
+        direction: str,
+        border_post: str,
+        occurred_at: datetime,
+    ) -> tuple[dict, bool]:
+        post = self.posts.get(border_post)
+        self._post_in_scope(actor, post)
+
+        def command(t: Traveler, now: datetime):
+            return t.record_crossing(
+                crossing_id, direction, post, occurred_at, actor.recorded_by, now
+            )
+
+        (crossing, created), position = self._update(traveler_id, command)
+        if not created:
+            position = self.app.position_of(traveler_id, crossing.seq)
+        return {
+            "crossing_id": crossing.crossing_id,
+            "local_date": crossing.local_date.isoformat(),
+            "jurisdiction": crossing.jurisdiction,
+            "position": position,
+        }, created
+
+    def record_batch(self, actor: Actor, items: list[BatchItem]) -> tuple[list[dict], int | None]:
+        """Record many crossings, one transaction per chunk; a bad item rejects only itself."""
+        results: list[dict] = [None] * len(items)  # type: ignore[list-item]
+        position = None
+        for start in range(0, len(items), BATCH_CHUNK):
+            chunk = list(range(start, min(start + BATCH_CHUNK, len(items))))
+            pos = self._batch_chunk(actor, items, chunk, results)
+            position = pos or position
+        return results, position
+
+    def _batch_chunk(
+        self, actor: Actor, items: list[BatchItem], chunk: list[int], results: list[dict]
+    ) -> int | None:
+        for _ in range(MAX_RETRIES):
+            now = self.clock()
+            travelers: dict[UUID, Traveler] = {}
+            claims: dict[UUID, DocumentKey] = {}
+            owners: dict[tuple[str, str], UUID] = {}
+            outcome: dict[int, dict] = {}
+            for i in chunk:
+                item = items[i]
+                if item.errors:
+                    outcome[i] = _rejected(item.crossing_id, item.errors)
+                    continue
+                try:
+                    post = self.posts.get(item.border_post)
+                    self._post_in_scope(actor, post)
+                    check_country("nationality", item.nationality)
+                    t = self._batch_traveler(actor, item, now, travelers, claims, owners)
+                    _, created = t.record_crossing(
+                        item.crossing_id,
+                        item.direction,
+                        post,
+                        item.occurred_at,
+                        actor.recorded_by,
+                        now,
+                    )
+                    outcome[i] = {
+                        "crossing_id": item.crossing_id,
+                        "status": "created" if created else "duplicate",
+                        "traveler_id": str(t.id),
+                    }
+                except DomainError as e:
+                    outcome[i] = _rejected(item.crossing_id, _errors_of(e))
+            pending = [t for t in travelers.values() if t.pending_events] + list(claims.values())
+            try:
+                recordings = self.app.save(*pending) if pending else []
+            except IntegrityError:
+                continue
+            for i, doc in outcome.items():
+                results[i] = doc
+            return recordings[-1].notification.id if recordings else None
+        raise ConflictError("the batch met too many concurrent writes; try again")
+
+    def _batch_traveler(self, actor, item, now, travelers, claims, owners) -> Traveler:
+        """The item's traveler: known by document, or registered in the same transaction."""
+        doc = (item.nationality, item.document_number)
+        tid = owners.get(doc) or self._claimed(*doc)
+        if tid is None:
+            t = Traveler.register(
+                uuid.uuid4(),
+                item.nationality,
+                item.document_type,
+                item.document_number,
+                actor.recorded_by,
+                now,
+            )
+            key_id = document_key_id(self._document_key, *doc)
+            claims[key_id] = DocumentKey.claim(key_id, t.id)
+            travelers[t.id] = t
+            owners[doc] = t.id
+            return t
+        owners[doc] = tid
+        if tid not in travelers:
+            travelers[tid] = self._load(tid)
+        return travelers[tid]
+
+    def correct_crossing(
+        self,
+        actor: Actor,
+        traveler_id: UUID,
+        crossing_id: str,
+        reason: str,
+        direction: str | None = None,
+        border_post: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> dict:
+        new_post = self.posts.get(border_post) if border_post else None
+        if new_post is not None:
+            self._post_in_scope(actor, new_post)
+
+        def command(t: Traveler, now: datetime):
+            current = t.crossing_version(crossing_id)
+            if current is None:
+                raise NotFoundError(f"no crossing {crossing_id}")
+            post = new_post or self.posts.get(current["border_post"])
+            return t.correct_crossing(
+                crossing_id, reason, actor.recorded_by, now, post, direction, occurred_at
+            )
+
+        crossing, position = self._update(traveler_id, command)
+        return {**crossing.as_dict(), "position": position}
+
+    def void_crossing(self, actor: Actor, traveler_id: UUID, crossing_id: str, reason: str) -> dict:
+        def command(t: Traveler, now: datetime):
+            t.void_crossing(crossing_id, reason, actor.recorded_by, now)
+
+        _, position = self._update(traveler_id, command)
+        return {"crossing_id": crossing_id, "voided": True, "position": position}
+
+    # -- exemptions ----------------------------------------------------------------------
+
+    def grant_exemption(
+        self,
+        actor: Actor,
+        traveler_id: UUID,
+        exemption_id: str,
+        kind: str,
+        jurisdiction: str,
+        valid_from: date,
+        valid_until: date,
+        contract_number: str | None = None,
+        employer_id: str | None = None,
+        permit_number: str | None = None,
+    ) -> tuple[dict, bool]:
+        check_jurisdiction(jurisdiction)
+
+        def command(t: Traveler, now: datetime):
+            return t.grant_exemption(
+                exemption_id,
+                kind,
+                jurisdiction,
+                valid_from,
+                valid_until,
+                actor.recorded_by,
+                now,
+                contract_number=contract_number,
+                employer_id=employer_id,
+                permit_number=permit_number,
+            )
+
+        created, position = self._update(traveler_id, command)
+        if not created:
+            position = self.app.position()
+        return {"exemption_id": exemption_id, "position": position}, created
+
+    def end_exemption(
+        self, actor: Actor, traveler_id: UUID, exemption_id: str, ended_on: date, reason: str
+    ) -> dict:
+        def command(t: Traveler, now: datetime):
+            return t.end_exemption(exemption_id, ended_on, reason, actor.recorded_by, now)
+
+        exemption, position = self._update(traveler_id, command)
+        return {**exemption.as_dict(), "position": position}
+
+    def verify_exemption(
+        self,
+        actor: Actor,
+        nationality: str,
+        document_number: str,
+        contract_number: str,
+        on: date | None = None,
+    ) -> dict:
+        """Tell an employer the exemption's state and dates, nothing else; keep a record."""
+        check_country("nationality", nationality)
+        now = self.clock()
+        employer_id = actor.employer_id or ""
+        traveler_id = self._claimed(nationality, document_number)
+        answer = {"status": "not_found", "kind": None, "valid_from": None, "valid_until": None}
+        day = on
+        if traveler_id is not None:
+            t = self._load(traveler_id)
+            exemption = t.exemption_by_contract(contract_number)
+            if exemption is not None and exemption.employer_id == employer_id:
+                day = on or reference_today(exemption.jurisdiction, now)
+                state = exemption.state_on(day)
+                answer = {
+                    "status": state,
+                    "kind": exemption.kind,
+                    "valid_from": exemption.valid_from.isoformat(),
+                    "valid_until": exemption.last_day.isoformat(),
+                }
+        day = day or now.date()
+        body = {
+            "receipt_id": str(uuid.uuid4()),
+            "employer_id": employer_id,
+            "contract_number": contract_number,
+            "on": day.isoformat(),
+            "checked_at": now.isoformat(),
+            **answer,
+        }
+        receipt = sign_receipt(self._receipt_key, body)
+        if traveler_id is not None:
+
+            def command(t: Traveler, at: datetime):
+                t.record_verification(
+                    employer_id,
+                    contract_number,
+                    day,
+                    answer["status"],
+                    body["receipt_id"],
+                    actor.recorded_by,
+                    at,
+                )
+
+            self._update(traveler_id, command)
+        return {**answer, "on": day.isoformat(), "checked_at": now.isoformat(), "receipt": receipt}
+
+    # -- answers -------------------------------------------------------------------------
+
+    def status(
+        self,
+        traveler_id: UUID,
+        jurisdiction: str,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> dict:
+        check_jurisdiction(jurisdiction)
+        t = self._load(traveler_id)
+        as_of = as_of or reference_today(jurisdiction, self.clock())
+        return self._status_of(t, jurisdiction, as_of, known_at, self.app.position())
+
+    def _status_of(
+        self, t: Traveler, jurisdiction: str, as_of: date, known_at: datetime | None, position
+    ) -> dict:
+        facts = Facts.from_crossings(
+            jurisdiction,
+            t.nationality,
+            t.crossings_known_at(known_at),
+            t.exemptions_known_at(known_at),
+            as_of,
+        )
+        doc = Engine(self.rulebook, facts).status(as_of)
+        doc["traveler_id"] = str(t.id)
+        doc["known_at"] = known_at.isoformat() if known_at else None
+        doc["position"] = position
+        return doc
+
+    def plan(
+        self,
+        traveler_id: UUID,
+        jurisdiction: str,
+        entry_on: date,
+        planned_stays: list[tuple[date, date]] = (),
+    ) -> dict:
+        check_jurisdiction(jurisdiction)
+        _check_stays(planned_stays, open_allowed=False)
+        t = self._load(traveler_id)
+        facts = Facts.from_crossings(
+            jurisdiction, t.nationality, t.crossings_known_at(), t.exemptions_known_at()
+        )
+        return Engine(self.rulebook, facts).plan(entry_on, list(planned_stays))
+
+    def calculate(
+        self,
+        jurisdiction: str,
+        nationality: str,
+        stays: list[tuple[date, date | None]],
+        as_of: date | None = None,
+        entry_on: date | None = None,
+    ) -> dict:
+        """The engine over stays given in the request; nothing is read or stored."""
+        check_jurisdiction(jurisdiction)
+        check_country("nationality", nationality)
+        _check_stays(stays, open_allowed=True)
+        engine = Engine(
+            self.rulebook, Facts(jurisdiction, nationality, tuple(stays_from_dates(stays)))
+        )
+        return {
+            "status": engine.status(as_of) if as_of else None,
+            "plan": engine.plan(entry_on) if entry_on else None,
+        }
+
+    def history(self, traveler_id: UUID, with_status: str | None = None) -> dict:
+        """Every event, oldest first, with its hash checked against the chain."""
+        if with_status is not None:
+            check_jurisdiction(with_status)
+        self._load(traveler_id)
+        events = list(self.app.events.get(traveler_id))
+        positions = self.app.positions(traveler_id)
+        previous = GENESIS
+        chain_valid = True
+        out = []
+        replay: Traveler | None = None
+        for e in events:
+            data = event_data(e)
+            expected = event_hash(
+                type(e).TOPIC,
+                e.originator_id,
+                e.originator_version,
+                e.recorded_at,
+                e.actor,
+                e.office,
+                data,
+                previous,
+            )
+            valid = e.previous_hash == previous and e.hash == expected
+            chain_valid = chain_valid and valid
+            doc = {
+                "position": positions.get(e.originator_version),
+                "version": e.originator_version,
+                "type": type(e).__name__,
+                "topic": type(e).TOPIC,
+                "recorded_at": e.recorded_at.isoformat(),
+                "recorded_by": {"actor": e.actor, "office": e.office},
+                "data": _plain(data),
+                "hash": e.hash,
+                "previous_hash": e.previous_hash,
+                "hash_valid": valid,
+            }
+            if with_status is not None:
+                replay = e.mutate(replay)
+                day = reference_today(with_status, e.recorded_at)
+                doc["status"] = self._status_of(
+                    replay, with_status, day, e.recorded_at, doc["position"]
+                )
+            out.append(doc)
+            previous = e.hash
+        return {"traveler_id": str(traveler_id), "events": out, "chain_valid": chain_valid}
+
+    def rules(self) -> list[dict]:
+        return [v.as_dict() for v in self.rulebook.versions]
+
+    def border_posts(self) -> list[dict]:
+        return [
+            {
+                "code": p.code,
+                "name": p.name,
+                "jurisdiction": p.jurisdiction,
+                "timezone": p.timezone,
+                "office": p.office,
+            }
+            for p in self.posts.all()
+        ]
+
+
+def _check_stays(stays, open_allowed: bool) -> None:
+    for i, (entry, exit_) in enumerate(stays):
+        if exit_ is None and not open_allowed:
+            raise ValidationError({f"stays.{i}.exit_on": ["is required"]})
+        if exit_ is not None and exit_ < entry:
+            raise ValidationError({f"stays.{i}.exit_on": ["is before entry_on"]})
+    if open_allowed and sum(1 for _, b in stays if b is None) > 1:
+        raise ValidationError({"stays": ["at most one stay may be open"]})
+
+
+def _rejected(crossing_id: str, errors: dict) -> dict:
+    return {"crossing_id": crossing_id, "status": "rejected", "errors": errors}
+
+
+def _errors_of(e: DomainError) -> dict:
+    if isinstance(e, ValidationError):
+        return e.errors
+    kind = {ConflictError: "conflict", ForbiddenError: "forbidden", NotFoundError: "not_found"}
+    return {"_": [f"{kind.get(type(e), 'error')}: {e}"]}
+
+
+def _plain(data: dict) -> dict:
+    out = {}
+    for k, v in data.items():
+        out[k] = (
+            v.isoformat()
+            if isinstance(v, (date, datetime))
+            else (str(v) if isinstance(v, UUID) else v)
+        )
+    return out
