@@ -146,8 +146,9 @@ class Timeline:
         b = min(last, self.end) - self.origin
         if a > b:
             return []
+        # ``finditer(s, pos, endpos)`` reports positions in the whole string, not from ``pos``.
         return [
-            (m.start() + a + self.origin, m.end() - 1 + a + self.origin)
+            (m.start() + self.origin, m.end() - 1 + self.origin)
             for m in _RUN.finditer(self.presence, a, b + 1)
         ]
 
