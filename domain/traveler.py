@@ -1,4 +1,4 @@
-"""The Traveler aggregate: one person's append-only ledger of documents, crossings and exemptions."""
+"""The Traveler aggregate: one person's append-only ledger of documents, crossings, exemptions."""
 
 from __future__ import annotations
 
@@ -196,7 +196,9 @@ class Traveler(Aggregate):
             value = dataclasses.replace(
                 versions[-1]["value"], ended_on=self.ended_on, end_reason=self.reason
             )
-            versions.append({"recorded_at": self.recorded_at, "office": self.office, "value": value})
+            versions.append(
+                {"recorded_at": self.recorded_at, "office": self.office, "value": value}
+            )
             t.head_hash = self.hash
 
     class ExemptionVerified(Event):
