@@ -1,0 +1,43 @@
+"""The ledger under test: the real service on its own schema, pre-loaded with a population."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from infrastructure.bootstrap import build_service
+from infrastructure.population import PlannedTraveler, load, population
+from infrastructure.service import LedgerService
+from infrastructure.settings import Settings
+
+SCHEMA = "ledger"
+TABLE = "borderledger_events"
+SEED = 2023
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    """A fixed "now" after the population's last crossing, so the run needs no real date."""
+    return NOW
+
+
+@dataclass
+class Ledger:
+    service: LedgerService
+    url: str
+    plans: list[PlannedTraveler]
+    traveler_ids: list[UUID]
+
+    def close(self) -> None:
+        self.service.app.close()
+
+
+def open_ledger(db_url: str, travelers: int, seed: int = SEED) -> Ledger:
+    """A service on ``db_url``'s ``ledger`` schema with ``travelers`` loaded in batches."""
+    url = f"{db_url}?schema={SCHEMA}"
+    service = build_service(Settings(database_url=url, secret_key="bench"), clock=fixed_clock)
+    plans = population(seed, travelers)
+    load(service, plans)
+    ids = [service.find_traveler(p.nationality, p.document_number) for p in plans]
+    return Ledger(service, url, plans, ids)
