@@ -1,0 +1,54 @@
+"""The Flask application factory: nothing is built until ``create_app`` is called."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from infrastructure.bootstrap import build_service
+from infrastructure.service import LedgerService, utc_now
+from infrastructure.settings import Settings
+from web.guards import CALCULATOR, VERIFICATION
+from web.openapi import SETTINGS as OPENAPI_SETTINGS
+from web.openapi import LedgerApi
+from web.problems import register_error_handlers
+from web.ratelimit import RateLimiter
+from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What the views use: the service, the settings, and the read side when there is one."""
+
+    service: LedgerService
+    settings: Settings
+    read: object | None = None
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the API around one ledger.
+
+    ``config`` may carry ``SETTINGS`` (default: from the environment), ``CLOCK`` (default: UTC
+    now), ``LEDGER`` (an already built ledger to share), and any Flask setting.
+    """
+    config = dict(config or {})
+    settings: Settings = config.pop("SETTINGS", None) or Settings.from_env()
+    clock = config.pop("CLOCK", utc_now)
+    ledger = config.pop("LEDGER", None) or Ledger(build_service(settings, clock), settings)
+
+    app = Flask(__name__)
+    app.config.update(OPENAPI_SETTINGS)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config.update(config)
+    app.extensions["borderledger"] = ledger
+    app.extensions["borderledger.limits"] = {
+        CALCULATOR: RateLimiter(settings.calculator_per_minute),
+        VERIFICATION: RateLimiter(settings.verification_per_minute),
+    }
+    api = LedgerApi(app)
+    app.extensions["borderledger.api"] = api
+    for module in (travelers, crossings, exemptions, answers, audit, reference, meta):
+        api.register_blueprint(module.blp)
+    register_error_handlers(app)
+    return app

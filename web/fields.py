@@ -1,0 +1,122 @@
+"""Marshmallow fields for the API's value types, strict enough that no input reaches a 500."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from marshmallow import ValidationError, fields, utils, validate
+
+from domain.posts import JURISDICTIONS
+from domain.records import DIRECTIONS, EXEMPTION_KINDS
+
+FIRST_YEAR = 1900
+LAST_YEAR = 2199
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _printable(value: str) -> None:
+    """Control characters and lone surrogates cannot be stored in every backend."""
+    if _UNPRINTABLE.search(value):
+        raise ValidationError("must not contain control characters")
+
+
+def _in_years(value: date | datetime) -> None:
+    """Keeps date arithmetic (windows, time zones) far from the calendar's ends."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(f"must fall between {FIRST_YEAR} and {LAST_YEAR}")
+
+
+def _with(kwargs: dict, **metadata) -> dict:
+    """``kwargs`` with default metadata merged under the caller's own."""
+    return {**kwargs, "metadata": {**metadata, **kwargs.get("metadata", {})}}
+
+
+def Text(max_length: int = 200, **kwargs) -> fields.String:
+    """Free text: at least one visible character, no control characters."""
+    return fields.String(
+        validate=[validate.Length(min=1, max=max_length), _printable, _not_blank], **kwargs
+    )
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("must not be blank")
+
+
+def Country(**kwargs) -> fields.String:
+    """An ISO 3166-1 alpha-3 code."""
+    return fields.String(
+        validate=validate.Regexp(r"^[A-Z]{3}$", error="an ISO 3166-1 alpha-3 code is required"),
+        **_with(kwargs, example="RUS"),
+    )
+
+
+def Identifier(**kwargs) -> fields.String:
+    """A client-chosen id (a UUID in practice): letters, digits and ``.-_:``."""
+    return fields.String(
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", error="letters, digits and . _ : - only"
+        ),
+        **_with(kwargs, example="0b6f8a52-9e1c-4d39-9d0a-3f1de3a4c8e1"),
+    )
+
+
+def Jurisdiction(**kwargs) -> fields.String:
+    return fields.String(validate=validate.OneOf(JURISDICTIONS), **kwargs)
+
+
+def Direction(**kwargs) -> fields.String:
+    return fields.String(validate=validate.OneOf(DIRECTIONS), **kwargs)
+
+
+def ExemptionKind(**kwargs) -> fields.String:
+    return fields.String(validate=validate.OneOf(EXEMPTION_KINDS), **kwargs)
+
+
+def PostCode(**kwargs) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=1, max=32), _printable], **_with(kwargs, example="KZ-ALA")
+    )
+
+
+def Day(**kwargs) -> fields.Date:
+    """An ISO date within the years the engine answers for."""
+    return fields.Date(validate=_in_years, **kwargs)
+
+
+def Instant(**kwargs) -> fields.AwareDateTime:
+    """An RFC 3339 instant with an offset; a naive one is refused."""
+    return fields.AwareDateTime(
+        format="iso", validate=_in_years, **_with(kwargs, example="2023-02-01T06:00:00Z")
+    )
+
+
+def IsoDate(**kwargs) -> fields.String:
+    """A date the service already wrote as ISO text (output only)."""
+    return fields.String(**_with(kwargs, format="date"))
+
+
+def IsoInstant(**kwargs) -> fields.String:
+    """An instant the service already wrote as ISO text (output only)."""
+    return fields.String(**_with(kwargs, format="date-time"))
+
+
+class EachItem(fields.List):
+    """A list loaded item by item: a bad item keeps its errors instead of failing the list.
+
+    Loads to ``[(item, errors), …]`` where ``item`` is the loaded dict, or the raw value when
+    ``errors`` is not empty.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not utils.is_collection(value):
+            raise self.make_error("invalid")
+        out = []
+        for raw in value:
+            try:
+                out.append((self.inner.deserialize(raw, **kwargs), {}))
+            except ValidationError as e:
+                messages = e.messages if isinstance(e.messages, dict) else {"_": e.messages}
+                out.append((raw, messages))
+        return out

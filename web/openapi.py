@@ -1,0 +1,54 @@
+"""flask-smorest's Api, documenting every error as problem+json with its headers."""
+
+from __future__ import annotations
+
+import http
+
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from web.problems import PROBLEM_JSON, ProblemSchema, http_problem
+
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+}
+_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "Bearer challenge", "schema": {"type": "string"}}},
+    429: _RETRY_AFTER,
+    503: _RETRY_AFTER,
+}
+SETTINGS = {
+    "API_TITLE": "Border Ledger",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": "Records border crossings and answers how long a person may stay.",
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
+    },
+}
+
+
+class LedgerApi(Api):
+    """Errors documented and answered as RFC 9457 problems; no catch-all default response."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def handle_http_exception(self, error):
+        return http_problem(error)
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            response = {"description": status.phrase, "schema": self.ERROR_SCHEMA}
+            if status in _HEADERS:
+                response["headers"] = _HEADERS[status]
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)

@@ -1,0 +1,128 @@
+"""Every error as application/problem+json (RFC 9457), whatever raised it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from http import HTTPStatus
+
+import psycopg
+import psycopg_pool
+from eventsourcing import persistence
+from flask import Flask, Response
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
+
+PROBLEM_JSON = "application/problem+json"
+STORE_RETRY_AFTER = 5
+STORE_ERRORS = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg_pool.PoolTimeout,
+    sqlite3.OperationalError,
+)
+_DOMAIN_STATUS = {
+    ValidationError: 422,
+    ConflictError: 409,
+    NotFoundError: 404,
+    ForbiddenError: 403,
+}
+log = logging.getLogger(__name__)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details; ``errors`` maps fields to messages on validation errors."""
+
+    type = fields.String(required=True, metadata={"example": "about:blank"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+def problem(
+    status: int, detail: str, errors: dict | None = None, headers: dict | None = None
+) -> Response:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON, headers=headers or {})
+
+
+def flat_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Nested marshmallow messages as ``{"a.0.b": ["…"]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = "_" if key == "_schema" else str(key)
+            out.update(flat_errors(value, f"{prefix}.{name}" if prefix else name))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_"] = list(messages)
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            out.update(flat_errors(value, f"{prefix}.{i}" if prefix else str(i)))
+    else:
+        out[prefix or "_"] = [str(messages)]
+    return out
+
+
+def _located(messages: dict) -> dict:
+    """webargs keys errors by location ({"json": {...}}); clients want the fields."""
+    if isinstance(messages, dict) and len(messages) == 1:
+        ((location, inner),) = messages.items()
+        if location in ("json", "query", "view_args") and isinstance(inner, dict):
+            return inner
+    return messages
+
+
+def http_problem(error: HTTPException) -> Response:
+    """Flask's and webargs' HTTP errors (404, 405, 400, 413, 422, 429, …)."""
+    data = getattr(error, "data", None) or {}
+    errors = None
+    if error.code == 422 and "messages" in data:
+        errors = flat_errors(_located(data["messages"]))
+    detail = data.get("message") or error.description or HTTPStatus(error.code).phrase
+    if error.code == 400 and "messages" in data:
+        detail = "the request body is not valid JSON"
+    if error.code == 422 and errors:
+        detail = "the request content is invalid"
+    headers = {
+        k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")
+    }
+    headers.update(data.get("headers") or {})
+    return problem(error.code, detail, errors, headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(e: DomainError):
+        status = next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(e, cls)), 422)
+        if isinstance(e, ValidationError):
+            return problem(422, "the request content is invalid", e.errors)
+        return problem(status, str(e))
+
+    def store_unavailable(e: Exception):
+        log.warning("store unavailable: %s", e)
+        return problem(
+            503, "the ledger store is unavailable", headers={"Retry-After": str(STORE_RETRY_AFTER)}
+        )
+
+    for cls in STORE_ERRORS:
+        app.register_error_handler(cls, store_unavailable)
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception):
+        if isinstance(e, HTTPException):
+            return http_problem(e)
+        log.exception("unhandled error")
+        return problem(500, "an unexpected error occurred")

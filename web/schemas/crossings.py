@@ -1,0 +1,94 @@
+"""Crossings: one by one, in batches, corrected and voided."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from web.fields import (
+    Country,
+    Direction,
+    EachItem,
+    Identifier,
+    Instant,
+    IsoDate,
+    IsoInstant,
+    PostCode,
+    Text,
+)
+
+MAX_BATCH = 1000
+
+
+class CrossingIn(Schema):
+    crossing_id = Identifier(required=True)
+    direction = Direction(required=True)
+    border_post = PostCode(required=True)
+    occurred_at = Instant(required=True)
+
+
+class CrossingOut(Schema):
+    crossing_id = fields.String(required=True)
+    local_date = IsoDate(required=True)
+    jurisdiction = fields.String(required=True)
+    position = fields.Integer(required=True, allow_none=True)
+
+
+class BatchItemIn(CrossingIn):
+    nationality = Country(required=True)
+    document_number = Text(max_length=64, required=True)
+    document_type = Text(max_length=32, load_default="passport")
+
+
+class BatchIn(Schema):
+    crossings = EachItem(
+        fields.Nested(BatchItemIn),
+        required=True,
+        validate=validate.Length(max=MAX_BATCH),
+        metadata={"description": f"Up to {MAX_BATCH} items, each validated on its own."},
+    )
+
+
+class BatchResultOut(Schema):
+    crossing_id = fields.String(required=True, allow_none=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["created", "duplicate", "rejected"])
+    )
+    traveler_id = fields.UUID()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class BatchOut(Schema):
+    results = fields.List(fields.Nested(BatchResultOut), required=True)
+    position = fields.Integer(required=True, allow_none=True)
+
+
+class CorrectionIn(Schema):
+    direction = Direction()
+    border_post = PostCode()
+    occurred_at = Instant()
+    reason = Text(max_length=500, required=True)
+
+    @validates_schema
+    def changes_something(self, data, **kwargs):
+        if not {"direction", "border_post", "occurred_at"} & set(data):
+            raise ValidationError("name at least one of direction, border_post, occurred_at")
+
+
+class CorrectionOut(Schema):
+    crossing_id = fields.String(required=True)
+    direction = fields.String(required=True)
+    border_post = fields.String(required=True)
+    jurisdiction = fields.String(required=True)
+    occurred_at = IsoInstant(required=True)
+    local_date = IsoDate(required=True)
+    position = fields.Integer(required=True, allow_none=True)
+
+
+class VoidIn(Schema):
+    reason = Text(max_length=500, required=True)
+
+
+class VoidOut(Schema):
+    crossing_id = fields.String(required=True)
+    voided = fields.Boolean(required=True)
+    position = fields.Integer(required=True, allow_none=True)

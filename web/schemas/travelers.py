@@ -1,0 +1,43 @@
+"""Travelers and their documents."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from web.fields import Country, Day, Text
+
+
+class RegisterIn(Schema):
+    nationality = Country(required=True)
+    document_number = Text(max_length=64, required=True)
+    document_type = Text(max_length=32, load_default="passport")
+    surname = Text(max_length=200, load_default=None, allow_none=True)
+    given_names = Text(max_length=200, load_default=None, allow_none=True)
+    birth_date = Day(load_default=None, allow_none=True)
+
+
+class LookupQuery(Schema):
+    nationality = Country(required=True)
+    document_number = Text(max_length=64, required=True)
+
+
+class DocumentIn(Schema):
+    nationality = Country(required=True)
+    document_number = Text(max_length=64, required=True)
+    document_type = Text(max_length=32, load_default="passport")
+
+
+class TravelerOut(Schema):
+    traveler_id = fields.UUID(required=True)
+    position = fields.Integer(allow_none=True)
+    created = fields.Boolean(metadata={"description": "false on an idempotent retry"})
+
+
+class FoundOut(Schema):
+    traveler_id = fields.UUID(required=True)
+
+
+class DocumentOut(Schema):
+    traveler_id = fields.UUID(required=True)
+    position = fields.Integer(allow_none=True)
+    linked = fields.Boolean(metadata={"description": "false when it was already linked"})

@@ -1,0 +1,41 @@
+"""The hash-chained audit trail and the list of overstayers."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask_smorest import Blueprint
+from werkzeug.exceptions import ServiceUnavailable
+
+from domain.posts import reference_today
+from web.auth import ADMIN, AUDITOR
+from web.context import ledger, service
+from web.guards import endpoint
+from web.problems import STORE_RETRY_AFTER
+from web.schemas.audit import HistoryOut, HistoryQuery, OverstaysOut, OverstaysQuery
+
+blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit")
+
+
+@blp.route("/travelers/<uuid:traveler_id>/history", methods=["GET"])
+@endpoint(roles=(AUDITOR, ADMIN), errors=(404,))
+@blp.arguments(HistoryQuery, location="query")
+@blp.response(200, HistoryOut)
+def history(query, traveler_id: UUID):
+    """Every event of the traveler, oldest first, with the hash chain checked."""
+    return service().history(traveler_id, query.get("with_status"))
+
+
+@blp.route("/overstays", methods=["GET"])
+@endpoint(roles=(AUDITOR, ADMIN))
+@blp.arguments(OverstaysQuery, location="query")
+@blp.response(200, OverstaysOut)
+def overstays(query):
+    """Travelers present and past their latest legal exit on a date, a page at a time."""
+    read = ledger().read
+    if read is None:
+        raise ServiceUnavailable("the read side is not running", retry_after=STORE_RETRY_AFTER)
+    jurisdiction = query["jurisdiction"]
+    as_of = query.get("as_of") or reference_today(jurisdiction, service().clock())
+    page = read.overstays(jurisdiction, as_of, query["limit"], query.get("cursor"))
+    return {"jurisdiction": jurisdiction, "as_of": as_of.isoformat(), **page}

@@ -1,0 +1,84 @@
+"""Recording crossings one by one or in batches, and correcting or voiding them."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask_smorest import Blueprint
+
+from infrastructure.service import BatchItem
+from web.auth import ADMIN, REGISTRAR, current_actor
+from web.context import service
+from web.guards import endpoint
+from web.problems import flat_errors
+from web.schemas.crossings import (
+    BatchIn,
+    BatchOut,
+    CorrectionIn,
+    CorrectionOut,
+    CrossingIn,
+    CrossingOut,
+    VoidIn,
+    VoidOut,
+)
+
+blp = Blueprint("crossings", __name__, url_prefix="/api/v1", description="Crossings")
+WRITERS = (REGISTRAR, ADMIN)
+
+
+@blp.route("/travelers/<uuid:traveler_id>/crossings", methods=["POST"])
+@endpoint(roles=WRITERS, body=True, errors=(404, 409))
+@blp.arguments(CrossingIn)
+@blp.response(201, CrossingOut, description="Recorded")
+@blp.alt_response(200, schema=CrossingOut, success=True, description="Same crossing again")
+def record(data, traveler_id: UUID):
+    """Record a crossing; the same crossing_id with the same content is a harmless retry."""
+    body, created = service().record_crossing(current_actor(), traveler_id, **data)
+    return body, 201 if created else 200
+
+
+@blp.route("/crossings/batch", methods=["POST"])
+@endpoint(roles=WRITERS, body=True, errors=(409,))
+@blp.arguments(BatchIn)
+@blp.response(200, BatchOut)
+def batch(data):
+    """Record up to 1,000 crossings; unknown travelers are registered, bad items rejected alone."""
+    items = [batch_item(loaded, errors) for loaded, errors in data["crossings"]]
+    results, position = service().record_batch(current_actor(), items)
+    return {"results": results, "position": position}
+
+
+def batch_item(loaded, errors: dict) -> BatchItem:
+    """A service batch item; one that failed validation carries its errors and nothing else."""
+    if not errors:
+        return BatchItem(**loaded)
+    crossing_id = loaded.get("crossing_id") if isinstance(loaded, dict) else None
+    return BatchItem(
+        nationality="",
+        document_number="",
+        crossing_id=crossing_id if isinstance(crossing_id, str) else None,
+        direction="",
+        border_post="",
+        occurred_at=None,
+        errors=flat_errors(errors),
+    )
+
+
+@blp.route(
+    "/travelers/<uuid:traveler_id>/crossings/<string:crossing_id>/correction", methods=["POST"]
+)
+@endpoint(roles=WRITERS, body=True, errors=(404, 409))
+@blp.arguments(CorrectionIn)
+@blp.response(201, CorrectionOut, description="Corrected")
+def correct(data, traveler_id: UUID, crossing_id: str):
+    """Correct a crossing (its recording office or an admin), with a reason."""
+    return service().correct_crossing(current_actor(), traveler_id, crossing_id, **data)
+
+
+@blp.route("/travelers/<uuid:traveler_id>/crossings/<string:crossing_id>/void", methods=["POST"])
+@endpoint(roles=WRITERS, body=True, errors=(404, 409))
+@blp.arguments(VoidIn)
+@blp.response(201, VoidOut, description="Voided")
+def void(data, traveler_id: UUID, crossing_id: str):
+    """Void a crossing recorded in error (its recording office or an admin), with a reason."""
+    return service().void_crossing(current_actor(), traveler_id, crossing_id, data["reason"])

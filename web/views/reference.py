@@ -1,0 +1,42 @@
+"""Rule versions, border posts and health: open to anyone."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from web.context import ledger, service
+from web.guards import endpoint
+from web.schemas.reference import BorderPostsOut, HealthOut, RulesOut
+
+blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Reference and health")
+
+
+@blp.route("/rules", methods=["GET"])
+@endpoint(store=False)
+@blp.response(200, RulesOut)
+def rules():
+    """Every rule version of the rulebook, with its sources."""
+    return {"rules": service().rules()}
+
+
+@blp.route("/border-posts", methods=["GET"])
+@endpoint(store=False)
+@blp.response(200, BorderPostsOut)
+def border_posts():
+    """The border-post registry: jurisdiction and time zone of each post."""
+    return {"border_posts": service().border_posts()}
+
+
+@blp.route("/health", methods=["GET"])
+@endpoint()
+@blp.response(200, HealthOut)
+def health():
+    """Whether the store answers, its position, and how far each projection lags."""
+    position = service().app.position()
+    read = ledger().read
+    return {
+        "status": "ok",
+        "store": "ok",
+        "ledger_position": position,
+        "projections": read.lag() if read is not None else [],
+    }
