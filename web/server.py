@@ -1,0 +1,67 @@
+"""Serving the API with gunicorn, and keeping SQLite projections fresh in-process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from gunicorn.app.base import BaseApplication
+
+from infrastructure.settings import Settings, is_postgres
+from web.app import create_app
+
+PULL_INTERVAL_SECONDS = 1.0
+log = logging.getLogger(__name__)
+
+
+class Server(BaseApplication):
+    """gunicorn run from Python: each worker builds its own app (and its own connections)."""
+
+    def __init__(self, settings: Settings, options: dict):
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        app = create_app({"SETTINGS": self.settings})
+        read = app.extensions["borderledger"].read
+        if not is_postgres(self.settings.database_url) and read is not None:
+            start_pull_loop(read)
+        return app
+
+
+def options(settings: Settings, host: str, port: int, workers: int | None) -> dict:
+    """Several workers on PostgreSQL; on SQLite one worker with threads (one writer at a time)."""
+    base = {
+        "bind": f"{host}:{port}",
+        "accesslog": "-",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        # One shared control socket per user would make concurrent servers collide.
+        "control_socket_disable": True,
+    }
+    if is_postgres(settings.database_url):
+        count = workers or min(2 * (os.cpu_count() or 1) + 1, 8)
+        return {**base, "workers": count, "worker_class": "gthread", "threads": 2}
+    return {**base, "workers": 1, "worker_class": "gthread", "threads": 4}
+
+
+def start_pull_loop(read, interval: float = PULL_INTERVAL_SECONDS) -> threading.Thread:
+    """Apply new ledger events to the SQLite read models every ``interval`` seconds."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            try:
+                read.catch_up()
+            except Exception:
+                log.exception("projection catch-up failed; retrying")
+
+    thread = threading.Thread(target=loop, name="projections-pull", daemon=True)
+    thread.start()
+    return thread
