@@ -22,7 +22,7 @@ from bench.ledger import Ledger
 from bench.sizes import Sizes
 
 HOST = "127.0.0.1"
-HELLO = "/api/v1/rules"
+HELLO = "/api/v1/border-posts"
 SECRET = "bench-secret"
 
 
