@@ -1,0 +1,346 @@
+"""Property tests of the engine's invariants, and a brute-force oracle to compare it with.
+
+The oracle is deliberately naive: a set of presence days and, for every day it asks about, a
+scan of the whole window (O(days x window)). It knows three versions that never change in the
+generated ranges: SCHENGEN-90-180 (rolling 90/180), KAZ-EAEU-PER-ENTRY (per-entry 90, histories
+in 2016-2022) and KAZ-VISA-FREE-30 (per-entry 30 and rolling 90/180, histories from 2023-02-01).
+
+Hypothesis runs derandomized (fixed examples, no database) with bounded example counts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from uuid import UUID
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.engine import Engine, Facts
+from domain.posts import PostRegistry
+from domain.records import Crossing, Exemption
+from domain.rulebook import default_rulebook
+from domain.traveler import RecordedBy, Traveler
+
+BOOK = default_rulebook()
+POSTS = PostRegistry()
+FAST = settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+KAZ_CHANGE = date(2023, 1, 27).toordinal()
+KGZ_CHANGE = date(2024, 9, 5).toordinal()
+
+
+def _kaz_change(entry: int, day: int) -> list:
+    """by_entry_date: a stay entered before 2023-01-27 stays per-entry to its end."""
+    return [("per_entry", 90)] if entry < KAZ_CHANGE else [("rolling", 90)]
+
+
+def _kgz_change(entry: int, day: int) -> list:
+    """by_day: unlimited through 2024-09-04, then 90/180 on every day, whatever the entry."""
+    return [] if day < KGZ_CHANGE else [("rolling", 90)]
+
+
+# (jurisdiction, nationality, post, first entry, rule(entry day, day) -> limits)
+PROFILES = {
+    "rolling": ("SCHENGEN", "USA", "FR-CDG", date(2016, 1, 4), lambda e, d: [("rolling", 90)]),
+    "per_entry": ("KAZ", "RUS", "KZ-ALA", date(2016, 1, 4), lambda e, d: [("per_entry", 90)]),
+    "both": (
+        "KAZ", "USA", "KZ-ALA", date(2023, 2, 1),
+        lambda e, d: [("per_entry", 30), ("rolling", 90)],
+    ),
+    "kaz_change": ("KAZ", "RUS", "KZ-ALA", date(2022, 8, 1), _kaz_change),
+    "kgz_change": ("KGZ", "RUS", "KG-FRU", date(2024, 3, 1), _kgz_change),
+}
+WINDOW = 180
+
+
+# -- histories --------------------------------------------------------------------------------
+
+
+@st.composite
+def histories(draw, profile: str, max_stays: int = 6, max_len: int = 120):
+    """Stays as (entry, exit|None) ordinals: gap 0 is an exit and re-entry on one date."""
+    _, _, _, start, _ = PROFILES[profile]
+    n = draw(st.integers(1, max_stays))
+    day = start.toordinal() + draw(st.integers(0, 30))
+    stays = []
+    for i in range(n):
+        length = draw(st.integers(1, max_len))
+        exit_ = day + length - 1
+        last = i == n - 1
+        stays.append((day, None if last and draw(st.booleans()) else exit_))
+        day = exit_ + draw(st.integers(0, 150))
+    first, end = stays[0][0], (stays[-1][1] or stays[-1][0] + max_len)
+    as_of = draw(st.integers(first, end + 200))
+    exemption = None
+    if draw(st.booleans()) and profile != "per_entry":
+        a = draw(st.integers(first, end))
+        exemption = (a, a + draw(st.integers(0, 60)))
+    return {"profile": profile, "stays": stays, "as_of": as_of, "exemption": exemption}
+
+
+def crossings_of(h: dict, stays=None) -> list[Crossing]:
+    jur, _, post_code, _, _ = PROFILES[h["profile"]]
+    post = POSTS.get(post_code)
+    out: list[Crossing] = []
+    last_exit = None
+    for entry, exit_ in stays if stays is not None else h["stays"]:
+        hour = 12 if entry == last_exit else 4  # a same-date re-entry comes after the exit
+        exit_hour = 14 if hour == 12 and exit_ == entry else 10
+        legs = [("entry", entry, hour)]
+        legs += [("exit", exit_, exit_hour)] if exit_ is not None else []
+        for direction, day, hh in legs:
+            at = datetime.combine(date.fromordinal(day), time(hh), UTC)
+            out.append(
+                Crossing(f"c{len(out)}", direction, post.code, jur, at, post.local_date(at),
+                         seq=len(out) + 1)
+            )
+        last_exit = exit_
+    return out
+
+
+def exemptions_of(h: dict) -> list[Exemption]:
+    if not h["exemption"]:
+        return []
+    jur = PROFILES[h["profile"]][0]
+    a, b = h["exemption"]
+    return [Exemption("x", "study", jur, date.fromordinal(a), date.fromordinal(b))]
+
+
+def engine_of(h: dict, stays=None) -> Engine:
+    jur, nat, _, _, _ = PROFILES[h["profile"]]
+    facts = Facts.from_crossings(jur, nat, crossings_of(h, stays), exemptions_of(h))
+    return Engine(BOOK, facts)
+
+
+def status_of(h: dict, as_of: int, stays=None) -> dict:
+    return engine_of(h, stays).status(date.fromordinal(as_of))
+
+
+# -- the oracle -------------------------------------------------------------------------------
+
+
+class Oracle:
+    """Day-by-day reference over a set of presence days and the stays' entry days."""
+
+    def __init__(self, rule, stays: list[tuple[int, int]], exempt: set[int]):
+        self.rule = rule
+        self.stays = stays  # closed [entry, last] intervals
+        self.presence = {d for a, b in stays for d in range(a, b + 1)}
+        self.exempt = exempt
+
+    def counted(self, d: int) -> bool:
+        return d in self.presence and d not in self.exempt
+
+    def count(self, kind: str, d: int, entry: int | None) -> int:
+        if kind == "rolling":
+            return sum(1 for x in range(d - WINDOW + 1, d + 1) if self.counted(x))
+        if entry is None:
+            return 0
+        return sum(1 for x in range(entry, d + 1) if self.counted(x))
+
+    def broken(self, d: int) -> bool:
+        if not self.counted(d):
+            return False
+        for a, b in self.stays:
+            if not a <= d <= b:
+                continue
+            for kind, m in self.rule(a, d):
+                if self.count(kind, d, a if kind == "per_entry" else None) > m:
+                    return True
+        return False
+
+    def periods(self, upto: int) -> list[dict]:
+        runs: list[list[int]] = []
+        for d in sorted(x for x in self.presence if x <= upto):
+            if self.broken(d):
+                if runs and runs[-1][1] == d - 1:
+                    runs[-1][1] = d
+                else:
+                    runs.append([d, d])
+        return [
+            {"from": date.fromordinal(a).isoformat(), "to": date.fromordinal(b).isoformat(),
+             "days": b - a + 1}
+            for a, b in runs
+        ]
+
+
+def known(h: dict) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+    """Stays as known at the end of as_of (closed intervals) and the open one, if any."""
+    d = h["as_of"]
+    closed, open_ = [], None
+    for a, b in h["stays"]:
+        if a > d:
+            continue
+        if b is None or b > d:
+            open_ = (a, d)
+        else:
+            closed.append((a, b))
+    return closed, open_
+
+
+def exempt_days(h: dict) -> set[int]:
+    return set(range(h["exemption"][0], h["exemption"][1] + 1)) if h["exemption"] else set()
+
+
+def oracle_answers(h: dict) -> dict:
+    rule = PROFILES[h["profile"]][4]
+    d = h["as_of"]
+    closed, open_ = known(h)
+    ex = exempt_days(h)
+    now = Oracle(rule, closed + ([open_] if open_ else []), ex)
+    entry = open_[0] if open_ else None
+    governing = rule(entry if entry is not None else d, d)
+    used = [now.count(kind, d, entry) for kind, _ in governing] or [None]
+    answer = {"used": used, "periods": now.periods(d), "latest_legal_exit": None}
+    if open_ and not now.broken(d):
+        last = d
+        while last < d + 400:
+            ahead = Oracle(rule, [*closed, (open_[0], last + 1)], ex)
+            if ahead.broken(last + 1):
+                break
+            last += 1
+        answer["latest_legal_exit"] = date.fromordinal(last).isoformat()
+    # next entry: the stay as known is cut at as_of; search from as_of (+1 if in the country).
+    cut = [*closed, *([open_] if open_ else [])]
+    in_country = any(a <= d <= b for a, b in cut)
+    x = d + 1 if in_country else d
+    while Oracle(rule, [*cut, (x, x)], ex).broken(x):
+        x += 1
+    last = x
+    while Oracle(rule, [*cut, (x, last + 1)], ex).broken(last + 1) is False:
+        last += 1
+        if last > x + 400:
+            break
+    answer["next_entry"] = {"earliest": date.fromordinal(x).isoformat(),
+                            "max_stay_days": last - x + 1}
+    return answer
+
+
+def engine_answers(doc: dict) -> dict:
+    return {
+        "used": [lim["days_used"] for lim in doc["limits"]],
+        "periods": doc["overstay"]["periods"],
+        "latest_legal_exit": doc["latest_legal_exit"],
+        "next_entry": {k: doc["next_entry"][k] for k in ("earliest", "max_stay_days")},
+    }
+
+
+@FAST
+@given(histories("rolling"))
+def test_oracle_rolling_window(h):
+    assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
+
+
+@FAST
+@given(histories("per_entry"))
+def test_oracle_per_entry(h):
+    assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
+
+
+@FAST
+@given(histories("both", max_len=40))
+def test_oracle_per_entry_and_rolling(h):
+    assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
+
+
+@FAST
+@given(histories("kaz_change"))
+def test_oracle_across_the_kazakh_change_by_entry_date(h):
+    assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
+
+
+@FAST
+@given(histories("kgz_change", max_len=150))
+def test_oracle_across_the_kyrgyz_change_by_day(h):
+    assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
+
+
+# -- invariants checked by the engine's own answers on extended histories -------------------
+
+
+@FAST
+@given(st.sampled_from(["rolling", "per_entry", "both"]).flatmap(histories))
+def test_staying_through_latest_legal_exit_is_compliant_one_more_day_is_not(h):
+    d = h["as_of"]
+    doc = status_of(h, d)
+    if not doc["present"] or doc["latest_legal_exit"] is None:
+        return
+    lle = date.fromisoformat(doc["latest_legal_exit"]).toordinal()
+    closed, open_ = known(h)
+    stays = [*closed, (open_[0], None)]
+    at_lle = status_of(h, lle, stays)
+    # No new overstay day through latest_legal_exit (earlier ones may exist and stay).
+    assert at_lle["overstay"]["periods"] == doc["overstay"]["periods"]
+    beyond = status_of(h, lle + 1, stays)
+    assert beyond["overstay"]["periods"][-1]["to"] == date.fromordinal(lle + 1).isoformat()
+
+
+@FAST
+@given(st.sampled_from(["rolling", "both"]).flatmap(histories))
+def test_entry_on_next_entry_is_allowed_and_the_day_before_is_not(h):
+    d = h["as_of"]
+    doc = status_of(h, d)
+    earliest = date.fromisoformat(doc["next_entry"]["earliest"]).toordinal()
+    closed, open_ = known(h)
+    cut = [*closed, *([(open_[0], d)] if open_ else [])]
+
+    def entering(x: int) -> dict:
+        return status_of(h, x, [*cut, (x, None)])
+
+    on = entering(earliest)
+    iso = date.fromordinal(earliest).isoformat()
+    assert all(p["to"] != iso for p in on["overstay"]["periods"])
+    if earliest - 1 > d:
+        before = entering(earliest - 1)
+        assert before["overstay"]["periods"][-1]["to"] == date.fromordinal(earliest - 1).isoformat()
+
+
+@FAST
+@given(st.sampled_from(["rolling", "per_entry", "both"]).flatmap(histories))
+def test_days_used_never_exceeds_the_window(h):
+    doc = status_of(h, h["as_of"])
+    for lim in doc["limits"]:
+        if lim["window"] is None:
+            assert lim["days_used"] == 0
+            continue
+        start = date.fromisoformat(lim["window"]["start"])
+        end = date.fromisoformat(lim["window"]["end"])
+        assert end == date.fromordinal(h["as_of"])
+        assert 0 <= lim["days_used"] <= (end - start).days + 1
+        if lim["kind"] == "rolling_window":
+            assert (end - start).days + 1 == WINDOW
+
+
+OFFICER = RecordedBy("officer", "KZ-ALA")
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@FAST
+@given(
+    st.sampled_from(["rolling", "per_entry"]).flatmap(histories).flatmap(
+        lambda h: st.tuples(st.just(h), st.permutations(range(len(crossings_of(h)))))
+    )
+)
+def test_recording_order_does_not_change_the_status(args):
+    """The same crossings recorded in any order (so with any seq) give the same status."""
+    h, order = args
+    jur, nat, _, _, _ = PROFILES[h["profile"]]
+    cs = crossings_of(h)
+
+    def recorded(indexes) -> dict:
+        t = Traveler.register(UUID(int=1), nat, "passport", "N1", OFFICER, NOW)
+        for i in indexes:
+            c = cs[i]
+            t.record_crossing(c.crossing_id, c.direction, POSTS.get(c.border_post),
+                              c.occurred_at, OFFICER, NOW)
+        facts = Facts.from_crossings(jur, nat, t.crossings_known_at(), exemptions_of(h))
+        return Engine(BOOK, facts).status(date.fromordinal(h["as_of"]))
+
+    assert recorded(order) == recorded(range(len(cs)))
