@@ -305,6 +305,7 @@ class Traveler(Aggregate):
         now: datetime,
     ) -> tuple[Crossing, bool]:
         """Record a crossing; an identical retry returns the original and records nothing."""
+        _require_instant("recorded_at", now)
         _require_instant("occurred_at", occurred_at)
         if direction not in DIRECTIONS:
             raise ValidationError({"direction": ["must be 'entry' or 'exit'"]})
@@ -360,6 +361,7 @@ class Traveler(Aggregate):
             raise ValidationError({"reason": ["a reason is required"]})
         if direction is not None and direction not in DIRECTIONS:
             raise ValidationError({"direction": ["must be 'entry' or 'exit'"]})
+        _require_instant("recorded_at", now)
         if occurred_at is not None:
             _require_instant("occurred_at", occurred_at)
             if occurred_at > now + FUTURE_TOLERANCE:
