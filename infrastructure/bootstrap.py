@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from domain.posts import BorderPost, PostRegistry
 from domain.rulebook import default_rulebook
 from infrastructure.ledger import LedgerApplication
+from infrastructure.readside import ReadSide
 from infrastructure.service import LedgerService, utc_now
 from infrastructure.settings import ConfigurationError, Settings
 
@@ -44,3 +46,18 @@ def build_service(
         receipt_key=derived_key(settings.secret_key, "verification-receipt"),
         clock=clock,
     )
+
+
+@dataclass
+class Ledger:
+    """What a process needs: the write service, the read side and the settings they came from."""
+
+    service: LedgerService
+    read: ReadSide
+    settings: Settings
+
+
+def build_ledger(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Ledger:
+    service = build_service(settings, clock)
+    key = derived_key(settings.document_key.decode(), "document-index")
+    return Ledger(service, ReadSide(service.app, service.rulebook, key), settings)

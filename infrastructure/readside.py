@@ -1,0 +1,188 @@
+"""The read side as web and CLI see it: overstays, lag, catch-up, rebuild and verification."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID
+
+from domain.engine import penalty_band
+from domain.traveler import Traveler
+from infrastructure.documents import document_digest
+from infrastructure.ledger import LedgerApplication
+from infrastructure.projection_runner import LIVE_BATCH, Puller, Worker, live_view, rebuild
+from infrastructure.views_postgres import PostgresBackend
+from infrastructure.views_sql import PROJECTION, SqlBackend, SqlStatusView, ensure_registry
+from infrastructure.views_sqlite import SqliteBackend
+from projections.facts import TravelerFacts
+from projections.projection import StatusProjection
+from projections.status import derive
+
+REGISTERED = Traveler.Registered.TOPIC
+
+
+def _cursor(day: date, traveler_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{day.isoformat()}|{traveler_id}".encode()).decode()
+
+
+def _uncursor(text: str) -> tuple[date, str]:
+    try:
+        day, tid = base64.urlsafe_b64decode(text.encode()).decode().split("|")
+        return date.fromisoformat(day), str(UUID(tid))
+    except ValueError as e:
+        raise ValueError("malformed cursor") from e
+
+
+def facts_of(t: Traveler) -> TravelerFacts:
+    """A traveler's facts taken from the aggregate itself (the check on the projection's fold)."""
+    crossings, voided = {}, set()
+    for cid, versions in t.crossings.items():
+        crossings[cid] = Traveler.crossing_from(versions[-1])
+        if versions[-1].get("voided"):
+            voided.add(cid)
+    exemptions = {e.exemption_id: e for e in t.exemptions_known_at()}
+    return TravelerFacts(t.id, t.nationality, t.version, crossings, frozenset(voided), exemptions)
+
+
+class ReadSide:
+    """Queries on the live generation of the status projection, and its upkeep."""
+
+    def __init__(self, app: LedgerApplication, rulebook, document_key: bytes):
+        self.app = app
+        self.rulebook = rulebook
+        self.document_key = document_key
+        self.db: SqlBackend = PostgresBackend(app) if app.is_postgres else SqliteBackend(app)
+        ensure_registry(self.db)
+
+    def projection(self, view: SqlStatusView) -> StatusProjection:
+        return StatusProjection(view, self.rulebook, self._hash)
+
+    def _hash(self, nationality: str, number: str) -> str:
+        return document_digest(self.document_key, nationality, number)
+
+    def view(self) -> SqlStatusView:
+        return live_view(self.db)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def overstays(
+        self, jurisdiction: str, as_of: date, limit: int = 100, cursor: str | None = None
+    ) -> dict:
+        """Travelers present on ``as_of`` past their latest legal exit, by that deadline."""
+        after = _uncursor(cursor) if cursor else None
+        found = self.view().overstays(jurisdiction, as_of, limit + 1, after)
+        items = [
+            {
+                "traveler_id": str(d.traveler_id),
+                "nationality": d.nationality,
+                "entered_on": d.entered_on.isoformat(),
+                "latest_legal_exit": d.latest_legal_exit.isoformat(),
+                "days_over": (as_of - d.latest_legal_exit).days,
+                "penalty_band": penalty_band(
+                    jurisdiction, [{"days": (as_of - d.latest_legal_exit).days}]
+                ),
+            }
+            for d in found[:limit]
+        ]
+        more = len(found) > limit
+        last = found[limit - 1] if more else None
+        return {
+            "items": items,
+            "next_cursor": _cursor(last.latest_legal_exit, str(last.traveler_id)) if last else None,
+        }
+
+    def find_document(self, nationality: str, document_number: str) -> UUID | None:
+        return self.view().find_document(self._hash(nationality, document_number))
+
+    def lag(self) -> list[dict]:
+        ledger = self.db.ledger_position()
+        position = self.view().position()
+        return [
+            {
+                "projection": PROJECTION,
+                "position": position,
+                "ledger_position": ledger,
+                "lag": max(0, ledger - position),
+            }
+        ]
+
+    # -- upkeep ----------------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """One pull step (the SQLite serve loop): rulebook refresh, then pending events."""
+        projection = self.projection(self.view())
+        refreshed = projection.refresh_stale()
+        return refreshed or Puller(self.app, projection, LIVE_BATCH).step()
+
+    def rebuild(self, progress: Callable[[int], None] = lambda n: None) -> SqlStatusView:
+        return rebuild(self.db, self.projection, self.app, progress)
+
+    def worker(self, poll_seconds: float = 1.0) -> Worker:
+        return Worker(self.app, self.db, self.projection, poll_seconds)
+
+    # -- verification ----------------------------------------------------------------------
+
+    def traveler_ids(self) -> list[UUID]:
+        """Every registered traveler, from the ledger itself."""
+        out, start = [], 0
+        while True:
+            notes = self.app.recorder.select_notifications(
+                start=start, limit=5000, topics=[REGISTERED], inclusive_of_start=False
+            )
+            out += [n.originator_id for n in notes]
+            if len(notes) < 5000:
+                return out
+            start = notes[-1].id
+
+    def verify(self) -> list[dict]:
+        """Every field of every row against the engine run on the ledger; the differences.
+
+        Travelers with events after the view's position are not compared (they are lag).
+        """
+        view = self.view()
+        position = view.position()
+        diffs: list[dict] = []
+        ledger_ids = self.traveler_ids()
+        for tid in ledger_ids:
+            t = self.app.repository.get(tid)
+            if (self.app.position_of(tid, t.version) or 0) > position:
+                continue
+            diffs += self._compare(view, t)
+        extra = set(view.traveler_ids()) - set(ledger_ids)
+        diffs += [{"traveler_id": str(t), "field": "traveler", "expected": None} for t in extra]
+        return diffs
+
+    def _compare(self, view: SqlStatusView, t: Traveler) -> list[dict]:
+        facts = facts_of(t)
+        rows, deadlines = derive(facts, self.rulebook, 0)
+        diffs = []
+        got = {r.jurisdiction: r for r in view.status_of(t.id)}
+        for row in rows:
+            actual = got.pop(row.jurisdiction, None)
+            for name, value in dataclasses.asdict(row).items():
+                seen = getattr(actual, name) if actual else None
+                if name != "position" and seen != value:
+                    diffs.append(
+                        {
+                            "traveler_id": str(t.id),
+                            "jurisdiction": row.jurisdiction,
+                            "field": name,
+                            "expected": value,
+                            "actual": seen,
+                        }
+                    )
+        diffs += [
+            {"traveler_id": str(t.id), "jurisdiction": j, "field": "row", "expected": None}
+            for j in got
+        ]
+        if sorted(deadlines, key=repr) != sorted(view.deadlines_of(t.id), key=repr):
+            diffs.append({"traveler_id": str(t.id), "field": "deadlines"})
+        if view.load_facts([t.id]).get(t.id) != facts:
+            diffs.append({"traveler_id": str(t.id), "field": "facts"})
+        for doc in t.documents:
+            digest = self._hash(doc["nationality"], doc["document_number"])
+            if view.find_document(digest) != t.id:
+                diffs.append({"traveler_id": str(t.id), "field": "document_index"})
+        return diffs

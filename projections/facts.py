@@ -1,0 +1,147 @@
+"""What the read side keeps of a traveler's history, and how each ledger event changes it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from domain.records import Crossing, Exemption
+from domain.traveler import Traveler
+
+
+@dataclass(frozen=True)
+class TravelerFacts:
+    """The engine's inputs for one traveler (no document numbers: those stay in the ledger)."""
+
+    traveler_id: UUID
+    nationality: str = ""
+    version: int = 0
+    crossings: dict[str, Crossing] = field(default_factory=dict)
+    voided: frozenset[str] = frozenset()
+    exemptions: dict[str, Exemption] = field(default_factory=dict)
+
+    def live_crossings(self) -> list[Crossing]:
+        return [c for cid, c in self.crossings.items() if cid not in self.voided]
+
+    def jurisdictions(self) -> list[str]:
+        return sorted({c.jurisdiction for c in self.live_crossings()})
+
+
+def _crossing(event, seq: int) -> Crossing:
+    return Crossing(
+        crossing_id=event.crossing_id,
+        direction=event.direction,
+        border_post=event.border_post,
+        jurisdiction=event.jurisdiction,
+        occurred_at=event.occurred_at,
+        local_date=event.local_date,
+        seq=seq,
+    )
+
+
+def evolve(facts: TravelerFacts, event) -> TravelerFacts:
+    """The facts after one Traveler event; mirrors the aggregate's ``apply`` for what counts."""
+    version = event.originator_version
+    if isinstance(event, Traveler.Registered):
+        return dataclasses.replace(facts, nationality=event.nationality, version=version)
+    if isinstance(event, Traveler.CrossingRecorded):
+        crossings = {**facts.crossings, event.crossing_id: _crossing(event, version)}
+        return dataclasses.replace(facts, crossings=crossings, version=version)
+    if isinstance(event, Traveler.CrossingCorrected):
+        seq = facts.crossings[event.crossing_id].seq
+        crossings = {**facts.crossings, event.crossing_id: _crossing(event, seq)}
+        return dataclasses.replace(facts, crossings=crossings, version=version)
+    if isinstance(event, Traveler.CrossingVoided):
+        voided = facts.voided | {event.crossing_id}
+        return dataclasses.replace(facts, voided=voided, version=version)
+    if isinstance(event, Traveler.ExemptionGranted):
+        value = Exemption(
+            exemption_id=event.exemption_id,
+            kind=event.kind,
+            jurisdiction=event.jurisdiction,
+            valid_from=event.valid_from,
+            valid_until=event.valid_until,
+            contract_number=event.contract_number,
+            employer_id=event.employer_id,
+            permit_number=event.permit_number,
+        )
+        exemptions = {**facts.exemptions, event.exemption_id: value}
+        return dataclasses.replace(facts, exemptions=exemptions, version=version)
+    if isinstance(event, Traveler.ExemptionEnded):
+        value = dataclasses.replace(
+            facts.exemptions[event.exemption_id], ended_on=event.ended_on, end_reason=event.reason
+        )
+        exemptions = {**facts.exemptions, event.exemption_id: value}
+        return dataclasses.replace(facts, exemptions=exemptions, version=version)
+    return dataclasses.replace(facts, version=version)
+
+
+def changes_status(event) -> bool:
+    """Events after which a traveler's status may differ (verifications and links do not)."""
+    return not isinstance(event, Traveler.ExemptionVerified | Traveler.DocumentLinked)
+
+
+# -- storage form: plain JSON, so every backend keeps the facts the same way -------------------
+
+
+def to_json(facts: TravelerFacts) -> str:
+    return json.dumps(
+        {
+            "nationality": facts.nationality,
+            "version": facts.version,
+            "crossings": [
+                [
+                    c.crossing_id,
+                    c.direction,
+                    c.border_post,
+                    c.jurisdiction,
+                    c.occurred_at.isoformat(),
+                    c.local_date.isoformat(),
+                    c.seq,
+                ]
+                for c in facts.crossings.values()
+            ],
+            "voided": sorted(facts.voided),
+            "exemptions": [_exemption_doc(e) for e in facts.exemptions.values()],
+        },
+        separators=(",", ":"),
+    )
+
+
+def _exemption_doc(e: Exemption) -> dict:
+    doc = dataclasses.asdict(e)
+    for k in ("valid_from", "valid_until", "ended_on"):
+        doc[k] = doc[k].isoformat() if doc[k] else None
+    return doc
+
+
+def from_json(traveler_id: UUID, text: str) -> TravelerFacts:
+    doc = json.loads(text)
+    crossings = {
+        row[0]: Crossing(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            datetime.fromisoformat(row[4]),
+            date.fromisoformat(row[5]),
+            row[6],
+        )
+        for row in doc["crossings"]
+    }
+    exemptions = {}
+    for e in doc["exemptions"]:
+        for k in ("valid_from", "valid_until", "ended_on"):
+            e[k] = date.fromisoformat(e[k]) if e[k] else None
+        exemptions[e["exemption_id"]] = Exemption(**e)
+    return TravelerFacts(
+        traveler_id,
+        doc["nationality"],
+        doc["version"],
+        crossings,
+        frozenset(doc["voided"]),
+        exemptions,
+    )

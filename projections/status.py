@@ -1,0 +1,149 @@
+"""Stay status rows and overstay deadlines, derived from a traveler's facts by the engine.
+
+Which day a row is computed for: the **last recorded crossing day** in the jurisdiction
+(``computed_on``). The ledger knows nothing later, so a row never depends on when the projection
+ran, and an open stay's ``latest_legal_exit`` is "if they stay on from their last crossing".
+
+Who is in overstay on a day D is answered from **deadlines**, not counters: for every stay and
+every run of days that break a limit, a row holds the stay's interval, the last legal day before
+the run (``latest_legal_exit``) and the run's last day (``breach_until``; None while an open
+stay keeps breaking). Whether a day breaks a limit depends only on presence up to that day, so
+these rows answer for any D with one indexed query: entered_on <= D < exited_on (or open),
+latest_legal_exit < D <= breach_until (or open). Runs of an open stay are computed up to
+``FORESIGHT_DAYS`` past the last known day; later days presume the state at that horizon holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from domain.engine import Engine, Facts
+from domain.records import Exemption
+from domain.rulebook import Rulebook
+from projections.facts import TravelerFacts
+
+FORESIGHT_DAYS = 730
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    traveler_id: UUID
+    jurisdiction: str
+    nationality: str
+    computed_on: date
+    present: bool
+    entered_on: date | None
+    latest_legal_exit: date | None
+    next_entry: date | None
+    next_entry_max_days: int | None
+    days_used: int | None
+    days_remaining: int | None
+    overstay_periods: tuple[tuple[date, date, int], ...]
+    rule_id: str | None
+    rule_versions: tuple[str, ...]
+    rulebook: str
+    version: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Deadline:
+    traveler_id: UUID
+    jurisdiction: str
+    nationality: str
+    entered_on: date
+    exited_on: date | None
+    latest_legal_exit: date
+    breach_until: date | None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _versions_used(rulebook: Rulebook, facts: Facts) -> tuple[str, ...]:
+    """Rule versions in force on some day of some stay (the audit's "which rules applied")."""
+    used = []
+    for v in rulebook.for_traveler(facts.jurisdiction, facts.nationality):
+        until = v.until_for(facts.nationality) or date.max
+        if any(
+            s.entry <= until and (s.exit is None or s.exit >= v.effective_from) for s in facts.stays
+        ):
+            used.append(v.id)
+    return tuple(used)
+
+
+def _deadlines(
+    facts: TravelerFacts, jurisdiction: str, stays, periods: list[dict], horizon: date | None
+) -> list[Deadline]:
+    out = []
+    for s in stays:
+        if not s.entry_known:
+            continue
+        last = s.exit or date.max
+        for p in periods:
+            start, end = date.fromisoformat(p["from"]), date.fromisoformat(p["to"])
+            if end < s.entry or start > last:
+                continue
+            open_ended = s.exit is None and end == horizon
+            out.append(
+                Deadline(
+                    facts.traveler_id,
+                    jurisdiction,
+                    facts.nationality,
+                    s.entry,
+                    s.exit,
+                    start - timedelta(days=1),
+                    None if open_ended else min(end, last),
+                )
+            )
+    return out
+
+
+def derive(
+    facts: TravelerFacts, rulebook: Rulebook, position: int
+) -> tuple[list[StatusRow], list[Deadline]]:
+    """One status row per jurisdiction the traveler crossed into, and its overstay deadlines."""
+    rows: list[StatusRow] = []
+    deadlines: list[Deadline] = []
+    crossings = facts.live_crossings()
+    exemptions: list[Exemption] = list(facts.exemptions.values())
+    for j in facts.jurisdictions():
+        on = max(c.local_date for c in crossings if c.jurisdiction == j)
+        engine_facts = Facts.from_crossings(j, facts.nationality, crossings, exemptions, on)
+        engine = Engine(rulebook, engine_facts)
+        doc = engine.status(on)
+        periods, stays, horizon = doc["overstay"]["periods"], engine_facts.stays, None
+        if doc["present"]:
+            tails = [e.last_day for e in engine_facts.exemptions]
+            horizon = max([on, *tails]) + timedelta(days=FORESIGHT_DAYS)
+            periods = Engine(rulebook, engine_facts).status(horizon)["overstay"]["periods"]
+        nxt = doc["next_entry"] or {}
+        rows.append(
+            StatusRow(
+                traveler_id=facts.traveler_id,
+                jurisdiction=j,
+                nationality=facts.nationality,
+                computed_on=on,
+                present=doc["present"],
+                entered_on=_day((doc["current_stay"] or {}).get("entered_on")),
+                latest_legal_exit=_day(doc["latest_legal_exit"]),
+                next_entry=_day(nxt.get("earliest")),
+                next_entry_max_days=nxt.get("max_stay_days"),
+                days_used=doc["days_used"],
+                days_remaining=doc["days_remaining"],
+                overstay_periods=tuple(
+                    (date.fromisoformat(p["from"]), date.fromisoformat(p["to"]), p["days"])
+                    for p in doc["overstay"]["periods"]
+                ),
+                rule_id=(doc["rule"] or {}).get("id"),
+                rule_versions=_versions_used(rulebook, engine_facts),
+                rulebook=doc["rulebook"],
+                version=facts.version,
+                position=position,
+            )
+        )
+        deadlines += _deadlines(facts, j, stays, periods, horizon)
+    return rows, deadlines
