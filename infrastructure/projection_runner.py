@@ -62,7 +62,7 @@ def rebuild(
     db: SqlBackend,
     make_projection: Callable[[SqlStatusView], StatusProjection],
     app: LedgerApplication,
-    progress: Callable[[int], None] = lambda n: None,
+    progress: Callable[[int], None] = lambda position: None,
 ) -> SqlStatusView:
     """Fill a fresh generation from position 0 (or resume an unfinished one), then promote it.
 
@@ -71,11 +71,8 @@ def rebuild(
     pending = [g for g, _, is_live in generations(db) if not is_live]
     view = SqlStatusView(db, pending[-1] if pending else add_generation(db, live=False))
     puller = Puller(app, make_projection(view), REBUILD_BATCH)
-    while True:
-        done = puller.step()
-        if not done:
-            break
-        progress(done)
+    while puller.step():
+        progress(view.position())
     promote(db, view.generation)
     return view
 

@@ -14,7 +14,13 @@ from infrastructure.documents import document_digest
 from infrastructure.ledger import LedgerApplication
 from infrastructure.projection_runner import LIVE_BATCH, Puller, Worker, live_view, rebuild
 from infrastructure.views_postgres import PostgresBackend
-from infrastructure.views_sql import PROJECTION, SqlBackend, SqlStatusView, ensure_registry
+from infrastructure.views_sql import (
+    PROJECTION,
+    SqlBackend,
+    SqlStatusView,
+    ensure_registry,
+    generations,
+)
 from infrastructure.views_sqlite import SqliteBackend
 from projections.facts import TravelerFacts
 from projections.projection import StatusProjection
@@ -96,6 +102,10 @@ class ReadSide:
     def find_document(self, nationality: str, document_number: str) -> UUID | None:
         return self.view().find_document(self._hash(nationality, document_number))
 
+    def generations(self) -> list[tuple[int, int, bool]]:
+        """(generation, position, live): a non-live one is a rebuild in progress."""
+        return generations(self.db)
+
     def lag(self) -> list[dict]:
         ledger = self.db.ledger_position()
         position = self.view().position()
@@ -116,7 +126,8 @@ class ReadSide:
         refreshed = projection.refresh_stale()
         return refreshed or Puller(self.app, projection, LIVE_BATCH).step()
 
-    def rebuild(self, progress: Callable[[int], None] = lambda n: None) -> SqlStatusView:
+    def rebuild(self, progress: Callable[[int], None] = lambda position: None) -> SqlStatusView:
+        """Rebuild from position 0 into a fresh generation; ``progress`` gets its position."""
         return rebuild(self.db, self.projection, self.app, progress)
 
     def worker(self, poll_seconds: float = 1.0) -> Worker:

@@ -2,9 +2,105 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import time
+from contextlib import nullcontext
+
 import click
+
+from infrastructure.bootstrap import Ledger, build_ledger
+from infrastructure.settings import ConfigurationError, Settings
+from infrastructure.views_postgres import advisory_lock
+
+SQLITE_POLL_SECONDS = 0.5
 
 
 @click.group()
 def projections() -> None:
     """The read models kept from the ledger."""
+
+
+def _ledger() -> Ledger:
+    try:
+        return build_ledger(Settings.from_env())
+    except ConfigurationError as e:
+        raise click.ClickException(f"configuration: {e}") from e
+
+
+def _stop_on_sigterm(stop) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: stop())
+
+
+@projections.command()
+@click.option("--poll", default=1.0, show_default=True, help="seconds between checks for events")
+def run(poll: float) -> None:
+    """Keep the projections current (PostgreSQL: the one worker process; SQLite: a pull loop)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    ledger = _ledger()
+    read = ledger.read
+    if not ledger.service.app.is_postgres:
+        stopped = []
+        _stop_on_sigterm(lambda: stopped.append(True))
+        while not stopped:
+            if not read.catch_up():
+                time.sleep(SQLITE_POLL_SECONDS)
+        return
+    with advisory_lock(ledger.settings.database_url, "stay_status:run") as won:
+        if not won:
+            raise click.ClickException("another projection runner is active on this database")
+        worker = read.worker(poll)
+        _stop_on_sigterm(worker.stop.set)
+        click.echo(f"projection runner started at {read.lag()[0]}")
+        try:
+            worker.run()
+        except KeyboardInterrupt:
+            worker.stop.set()
+
+
+@projections.command()
+def rebuild() -> None:
+    """Rebuild from position 0 into fresh tables, swapped in only once caught up."""
+    ledger = _ledger()
+    url = ledger.settings.database_url
+    postgres = ledger.service.app.is_postgres
+    with advisory_lock(url, "stay_status:rebuild") if postgres else nullcontext(True) as won:
+        if not won:
+            raise click.ClickException("another rebuild is running on this database")
+        target = ledger.read.lag()[0]["ledger_position"]
+        done = 0
+        with click.progressbar(length=max(target, 1), label="rebuilding", show_eta=True) as bar:
+
+            def progress(position: int) -> None:
+                nonlocal done
+                bar.update(min(position, target) - done)
+                done = min(position, target)
+
+            view = ledger.read.rebuild(progress)
+    click.echo(f"generation {view.generation} is live at position {view.position()}")
+
+
+@projections.command()
+def status() -> None:
+    """Each projection's position, the ledger's, and the lag between them."""
+    read = _ledger().read
+    for row in read.lag():
+        click.echo(
+            f"{row['projection']}: position {row['position']} of {row['ledger_position']}, "
+            f"lag {row['lag']}"
+        )
+    for generation, position, live in read.generations():
+        if not live:
+            click.echo(f"  rebuild in progress: generation {generation} at position {position}")
+
+
+@projections.command()
+@click.option("--show", default=10, show_default=True, help="differences to print")
+def verify(show: int) -> None:
+    """Recompute every traveler with the engine and compare field by field; non-zero on any."""
+    diffs = _ledger().read.verify()
+    for d in diffs[:show]:
+        click.echo(f"  {d}")
+    click.echo(f"{len(diffs)} differences")
+    if diffs:
+        raise SystemExit(1)
