@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +32,15 @@ _COUNTRY = re.compile(r"^[A-Z]{3}$")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _backoff(attempt: int) -> None:
+    """Wait a random, growing moment before retrying a save that lost a race.
+
+    Without it, writers that lost a race reload and collide again at once: with eight writers
+    on one traveler some ran out of retries and raised ConflictError.
+    """
+    time.sleep(random.uniform(0, min(0.25, 0.002 * 2**attempt)))
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ class LedgerService:
 
     def _update(self, traveler_id: UUID, command: Callable[[Traveler, datetime], object]):
         """Load, run one command, save; on a concurrent write, reload and run it again."""
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
             t = self._load(traveler_id)
             result = command(t, self.clock())
             if not t.pending_events:
@@ -109,6 +120,7 @@ class LedgerService:
             try:
                 recordings = self.app.save(t)
             except IntegrityError:
+                _backoff(attempt)
                 continue
             return result, recordings[-1].notification.id
         raise ConflictError("the traveler is being changed concurrently; try again")
@@ -244,11 +256,11 @@ class LedgerService:
     def _batch_chunk(
         self, actor: Actor, items: list[BatchItem], chunk: list[int], results: list[dict]
     ) -> int | None:
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
             now = self.clock()
             travelers: dict[UUID, Traveler] = {}
             claims: dict[UUID, DocumentKey] = {}
-            owners: dict[tuple[str, str], UUID] = {}
+            owners: dict[UUID, UUID] = {}
             outcome: dict[int, dict] = {}
             for i in chunk:
                 item = items[i]
@@ -279,6 +291,7 @@ class LedgerService:
             try:
                 recordings = self.app.save(*pending) if pending else []
             except IntegrityError:
+                _backoff(attempt)
                 continue
             for i, doc in outcome.items():
                 results[i] = doc
@@ -288,7 +301,9 @@ class LedgerService:
     def _batch_traveler(self, actor, item, now, travelers, claims, owners) -> Traveler:
         """The item's traveler: known by document, or registered in the same transaction."""
         doc = (item.nationality, item.document_number)
-        tid = owners.get(doc) or self._claimed(*doc)
+        # Keyed by the normalised document, so "AC 1" and "AC1" in one batch are one traveler.
+        key_id = document_key_id(self._document_key, *doc)
+        tid = owners.get(key_id) or self._claimed(*doc)
         if tid is None:
             t = Traveler.register(
                 uuid.uuid4(),
@@ -298,12 +313,11 @@ class LedgerService:
                 actor.recorded_by,
                 now,
             )
-            key_id = document_key_id(self._document_key, *doc)
             claims[key_id] = DocumentKey.claim(key_id, t.id)
             travelers[t.id] = t
-            owners[doc] = t.id
+            owners[key_id] = t.id
             return t
-        owners[doc] = tid
+        owners[key_id] = tid
         if tid not in travelers:
             travelers[tid] = self._load(tid)
         return travelers[tid]
