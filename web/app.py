@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Flask
 
-from infrastructure.bootstrap import build_service
-from infrastructure.service import LedgerService, utc_now
+from infrastructure.bootstrap import build_ledger
+from infrastructure.service import utc_now
 from infrastructure.settings import Settings
 from web.guards import CALCULATOR, VERIFICATION
 from web.openapi import SETTINGS as OPENAPI_SETTINGS
 from web.openapi import LedgerApi
 from web.problems import register_error_handlers
 from web.ratelimit import RateLimiter
+from web.schemas.crossings import BatchItemIn
 from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
-
-
-@dataclass(frozen=True)
-class Ledger:
-    """What the views use: the service, the settings, and the read side when there is one."""
-
-    service: LedgerService
-    settings: Settings
-    read: object | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -35,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     settings: Settings = config.pop("SETTINGS", None) or Settings.from_env()
     clock = config.pop("CLOCK", utc_now)
-    ledger = config.pop("LEDGER", None) or Ledger(build_service(settings, clock), settings)
+    ledger = config.pop("LEDGER", None) or build_ledger(settings, clock)
 
     app = Flask(__name__)
     app.config.update(OPENAPI_SETTINGS)
@@ -50,5 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["borderledger.api"] = api
     for module in (travelers, crossings, exemptions, answers, audit, reference, meta):
         api.register_blueprint(module.blp)
+    # Batch items are validated one by one, so the batch body references them only by name.
+    api.spec.components.schema("BatchItemIn", schema=BatchItemIn)
     register_error_handlers(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from marshmallow import ValidationError, fields, utils, validate
+from marshmallow import Schema, ValidationError, fields, utils, validate
 
 from domain.posts import JURISDICTIONS
 from domain.records import DIRECTIONS, EXEMPTION_KINDS
@@ -102,20 +102,35 @@ def IsoInstant(**kwargs) -> fields.String:
     return fields.String(**_with(kwargs, format="date-time"))
 
 
-class EachItem(fields.List):
+class EachItem(fields.Field):
     """A list loaded item by item: a bad item keeps its errors instead of failing the list.
 
     Loads to ``[(item, errors), …]`` where ``item`` is the loaded dict, or the raw value when
-    ``errors`` is not empty.
+    ``errors`` is not empty. Documented as an array of anything, since that is what it accepts.
     """
+
+    def __init__(self, schema: type[Schema], max_items: int, **kwargs):
+        self.max_items = max_items
+        self.item = schema()
+        name = schema.__name__
+        super().__init__(
+            **_with(
+                kwargs,
+                type="array",
+                maxItems=max_items,
+                items={"description": f"a {name}; an invalid item is rejected on its own"},
+            )
+        )
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not utils.is_collection(value):
-            raise self.make_error("invalid")
+            raise ValidationError("Not a valid list.")
+        if len(value) > self.max_items:
+            raise ValidationError(f"Longer than maximum length {self.max_items}.")
         out = []
         for raw in value:
             try:
-                out.append((self.inner.deserialize(raw, **kwargs), {}))
+                out.append((self.item.load(raw), {}))
             except ValidationError as e:
                 messages = e.messages if isinstance(e.messages, dict) else {"_": e.messages}
                 out.append((raw, messages))

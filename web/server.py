@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 from gunicorn.app.base import BaseApplication
 
@@ -29,9 +30,8 @@ class Server(BaseApplication):
 
     def load(self):
         app = create_app({"SETTINGS": self.settings})
-        read = app.extensions["borderledger"].read
-        if not is_postgres(self.settings.database_url) and read is not None:
-            start_pull_loop(read)
+        if not is_postgres(self.settings.database_url):
+            start_pull_loop(app.extensions["borderledger"].read)
         return app
 
 
@@ -52,15 +52,17 @@ def options(settings: Settings, host: str, port: int, workers: int | None) -> di
 
 
 def start_pull_loop(read, interval: float = PULL_INTERVAL_SECONDS) -> threading.Thread:
-    """Apply new ledger events to the SQLite read models every ``interval`` seconds."""
-    stop = threading.Event()
+    """Apply new ledger events to the SQLite read models, waiting ``interval`` when idle."""
 
     def loop() -> None:
-        while not stop.wait(interval):
+        while True:
             try:
-                read.catch_up()
+                busy = read.catch_up()
             except Exception:
                 log.exception("projection catch-up failed; retrying")
+                busy = 0
+            if not busy:
+                time.sleep(interval)
 
     thread = threading.Thread(target=loop, name="projections-pull", daemon=True)
     thread.start()

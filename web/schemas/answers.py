@@ -70,7 +70,7 @@ class NextEntryOut(Schema):
 
 
 class PeriodOut(Schema):
-    from_ = IsoDate(required=True, data_key="from")
+    from_ = IsoDate(required=True, data_key="from", attribute="from")
     to = IsoDate(required=True)
     days = fields.Integer(required=True)
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask_smorest import Blueprint
-from werkzeug.exceptions import ServiceUnavailable
 
+from domain.errors import ValidationError
 from domain.posts import reference_today
 from web.auth import ADMIN, AUDITOR
 from web.context import ledger, service
 from web.guards import endpoint
-from web.problems import STORE_RETRY_AFTER
 from web.schemas.audit import HistoryOut, HistoryQuery, OverstaysOut, OverstaysQuery
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit")
@@ -32,10 +31,10 @@ def history(query, traveler_id: UUID):
 @blp.response(200, OverstaysOut)
 def overstays(query):
     """Travelers present and past their latest legal exit on a date, a page at a time."""
-    read = ledger().read
-    if read is None:
-        raise ServiceUnavailable("the read side is not running", retry_after=STORE_RETRY_AFTER)
     jurisdiction = query["jurisdiction"]
     as_of = query.get("as_of") or reference_today(jurisdiction, service().clock())
-    page = read.overstays(jurisdiction, as_of, query["limit"], query.get("cursor"))
+    try:
+        page = ledger().read.overstays(jurisdiction, as_of, query["limit"], query.get("cursor"))
+    except ValueError as e:
+        raise ValidationError({"cursor": [str(e)]}) from None
     return {"jurisdiction": jurisdiction, "as_of": as_of.isoformat(), **page}

@@ -32,11 +32,9 @@ def border_posts():
 @blp.response(200, HealthOut)
 def health():
     """Whether the store answers, its position, and how far each projection lags."""
-    position = service().app.position()
-    read = ledger().read
     return {
         "status": "ok",
         "store": "ok",
-        "ledger_position": position,
-        "projections": read.lag() if read is not None else [],
+        "ledger_position": service().app.position(),
+        "projections": ledger().read.lag(),
     }

@@ -1,0 +1,54 @@
+"""The audit trail over HTTP: every event with its hash chain, and the status after each."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from test_web_support import WebCase, assert_problem, bearer
+
+
+def history(traveler_id) -> str:
+    return f"/api/v1/travelers/{traveler_id}/history"
+
+
+class TestHistory(WebCase):
+    def test_every_event_oldest_first_with_a_valid_chain(self, web):
+        traveler_id = web.register()
+        web.cross(traveler_id, "entry", "2023-02-01")
+        web.cross(traveler_id, "exit", "2023-03-01")
+        r = web.client.get(history(traveler_id), headers=web.auditor)
+        assert r.status_code == 200
+        body = r.get_json()
+        assert body["chain_valid"] is True
+        events = body["events"]
+        assert [e["type"] for e in events] == ["Registered", "CrossingRecorded", "CrossingRecorded"]
+        assert [e["version"] for e in events] == [1, 2, 3]
+        positions = [e["position"] for e in events]
+        assert positions == sorted(positions)
+        for before, after in zip(events, events[1:], strict=False):
+            assert after["previous_hash"] == before["hash"]
+        assert events[0]["recorded_by"] == {"actor": "root", "office": None}
+        assert "status" not in events[0]
+
+    def test_with_status_adds_the_status_after_each_event(self, web):
+        traveler_id = web.register()
+        web.cross(traveler_id, "entry", "2023-02-01")
+        r = web.client.get(
+            history(traveler_id), query_string={"with_status": "KAZ"}, headers=web.admin
+        )
+        events = r.get_json()["events"]
+        assert [e["status"]["jurisdiction"] for e in events] == ["KAZ", "KAZ"]
+        assert events[0]["status"]["days_used"] == 0
+
+    @pytest.mark.parametrize("role", ["registrar", "employer"])
+    def test_only_auditors_and_admins_read_it(self, web, role):
+        headers = bearer(role, office="KZ-ALA", employer_id="E")
+        assert_problem(web.client.get(history(web.register()), headers=headers), 403)
+
+    def test_unknown_traveler_and_bad_jurisdiction(self, web):
+        assert_problem(web.client.get(history(uuid.uuid4()), headers=web.auditor), 404)
+        r = web.client.get(
+            history(web.register()), query_string={"with_status": "XX"}, headers=web.auditor
+        )
+        assert "with_status" in assert_problem(r, 422)["errors"]
