@@ -10,7 +10,7 @@ Hypothesis runs derandomized (fixed examples, no database) with bounded example 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 from hypothesis import HealthCheck, given, settings
@@ -89,19 +89,20 @@ def crossings_of(h: dict, stays=None) -> list[Crossing]:
     jur, _, post_code, _, _ = PROFILES[h["profile"]]
     post = POSTS.get(post_code)
     out: list[Crossing] = []
-    last_exit = None
+    previous: datetime | None = None
     for entry, exit_ in stays if stays is not None else h["stays"]:
-        hour = 12 if entry == last_exit else 4  # a same-date re-entry comes after the exit
-        exit_hour = 14 if hour == 12 and exit_ == entry else 10
-        legs = [("entry", entry, hour)]
-        legs += [("exit", exit_, exit_hour)] if exit_ is not None else []
+        legs = [("entry", entry, 4)] + ([("exit", exit_, 10)] if exit_ is not None else [])
         for direction, day, hh in legs:
             at = datetime.combine(date.fromordinal(day), time(hh), UTC)
+            if previous is not None and at <= previous:
+                # Several crossings on one date (exit and re-entry): keep them in order, well
+                # before midnight at the post (UTC+5/+6).
+                at = previous + timedelta(minutes=10)
+            previous = at
             out.append(
                 Crossing(f"c{len(out)}", direction, post.code, jur, at, post.local_date(at),
                          seq=len(out) + 1)
             )
-        last_exit = exit_
     return out
 
 
