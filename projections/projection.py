@@ -63,8 +63,6 @@ class StatusProjection:
         stored = self.view.load_facts(ids)
         changes = Changes(existing=set(stored))
         for tid, facts in stored.items():
-            rows = self.view.status_of(tid)
-            at = max((r.position for r in rows), default=position)
-            changes.status[tid], changes.deadlines[tid] = derive(facts, self.rulebook, at)
+            changes.status[tid], changes.deadlines[tid] = derive(facts, self.rulebook, position)
         self.view.commit(changes, position, position)
         return len(ids)
