@@ -79,9 +79,11 @@ def histories(draw, profile: str, max_stays: int = 6, max_len: int = 120):
     first, end = stays[0][0], (stays[-1][1] or stays[-1][0] + max_len)
     as_of = draw(st.integers(first, end + 200))
     exemption = None
-    if draw(st.booleans()) and profile != "per_entry":
+    if draw(st.booleans()):
         a = draw(st.integers(first, end))
-        exemption = (a, a + draw(st.integers(0, 60)))
+        b = a + draw(st.integers(0, 200))
+        ended = draw(st.one_of(st.none(), st.integers(a, b)))
+        exemption = (a, b, ended)
     return {"profile": profile, "stays": stays, "as_of": as_of, "exemption": exemption}
 
 
@@ -110,8 +112,15 @@ def exemptions_of(h: dict) -> list[Exemption]:
     if not h["exemption"]:
         return []
     jur = PROFILES[h["profile"]][0]
-    a, b = h["exemption"]
-    return [Exemption("x", "study", jur, date.fromordinal(a), date.fromordinal(b))]
+    a, b, ended = h["exemption"]
+    return [
+        Exemption(
+            "x", "employment", jur, date.fromordinal(a), date.fromordinal(b),
+            contract_number="EC-1", employer_id="123456789012",
+            ended_on=date.fromordinal(ended) if ended is not None else None,
+            end_reason="terminated" if ended is not None else None,
+        )
+    ]
 
 
 def engine_of(h: dict, stays=None) -> Engine:
@@ -130,11 +139,23 @@ def status_of(h: dict, as_of: int, stays=None) -> dict:
 class Oracle:
     """Day-by-day reference over a set of presence days and the stays' entry days."""
 
-    def __init__(self, rule, stays: list[tuple[int, int]], exempt: set[int]):
+    def __init__(self, rule, stays: list[tuple[int, int]], exemption):
         self.rule = rule
         self.stays = stays  # closed [entry, last] intervals
         self.presence = {d for a, b in stays for d in range(a, b + 1)}
-        self.exempt = exempt
+        self.exempt = self.exempt_days(exemption)
+
+    def exempt_days(self, exemption) -> set[int]:
+        """The exempt days, and the Art. 97(5) grace this scenario's presence earns."""
+        if not exemption:
+            return set()
+        a, b, ended = exemption
+        early = ended is not None and ended < b
+        days = set(range(a, (ended if early else b) + 1))
+        entries = [x for x, y in self.stays if x <= ended <= y] if early else []
+        if entries and ended - max(entries) > 90:  # the stay they are in: the latest entry
+            days |= set(range(ended + 1, ended + 16))
+        return days
 
     def counted(self, d: int) -> bool:
         return d in self.presence and d not in self.exempt
@@ -186,15 +207,11 @@ def known(h: dict) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
     return closed, open_
 
 
-def exempt_days(h: dict) -> set[int]:
-    return set(range(h["exemption"][0], h["exemption"][1] + 1)) if h["exemption"] else set()
-
-
 def oracle_answers(h: dict) -> dict:
     rule = PROFILES[h["profile"]][4]
     d = h["as_of"]
     closed, open_ = known(h)
-    ex = exempt_days(h)
+    ex = h["exemption"]
     now = Oracle(rule, closed + ([open_] if open_ else []), ex)
     entry = open_[0] if open_ else None
     governing = rule(entry if entry is not None else d, d)
