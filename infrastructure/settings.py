@@ -109,7 +109,9 @@ def persistence_env(database_url: str) -> dict[str, str]:
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
-            "POSTGRES_PRE_PING": "y",
+            # No ping per pool checkout (a round trip each): the recorder already retries
+            # on a broken connection, and the pool drops connections that fail.
+            "POSTGRES_PRE_PING": "n",
         }
     raise ConfigurationError(f"unsupported DATABASE_URL scheme {parsed.scheme!r}")
 
