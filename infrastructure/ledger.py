@@ -2,17 +2,85 @@
 
 from __future__ import annotations
 
+import pickle
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder
-from eventsourcing.utils import Environment
+from eventsourcing.application import Application, Repository, project_aggregate
+from eventsourcing.persistence import (
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from eventsourcing.utils import Environment, retry, strtobool
 from psycopg import sql
 
 from domain.traveler import DocumentKey, Traveler
 from infrastructure.settings import is_postgres, persistence_env, postgres_dsn, schema_of
 from infrastructure.transcodings import DateAsISO
+
+
+class LedgerRecorder(PostgresApplicationRecorder):
+    """The library's recorder and table lock, in three round trips instead of a pipeline.
+
+    Same statements in the same order: BEGIN, ``SET LOCAL lock_timeout``, ``LOCK TABLE … IN
+    EXCLUSIVE MODE`` and ``NOTIFY`` as one simple query, then the INSERT, then COMMIT. The
+    library's pipelined version spends more time in psycopg's pipeline handling than in the
+    database (measured by bench: ledger_record).
+    """
+
+    def __init__(self, datastore, **kwargs):
+        super().__init__(datastore, **kwargs)
+        notify = sql.SQL("NOTIFY {0}").format(sql.Identifier(self.channel_name))
+        self.begin_and_lock = sql.SQL("; ").join(
+            [sql.SQL("BEGIN"), *self.lock_table_statements, notify]
+        )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: list[StoredEvent], **kwargs) -> list[int] | None:
+        if not stored_events:
+            return None
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.begin_and_lock)
+            try:
+                PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+                ids = self._fetch_ids_after_insert_events(curs, stored_events)
+                curs.execute("COMMIT")
+            except BaseException:
+                if not conn.closed:
+                    conn.rollback()
+                raise
+            return ids
+
+
+class PicklingRepository(Repository[UUID]):
+    """The library's repository, but cached aggregates are copied by pickle, not deepcopy.
+
+    The copy isolates callers from the cache exactly as before; a pickle round trip is about
+    2.5 times faster than ``copy.deepcopy`` for a traveler (measured by bench: ledger_record).
+    """
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func=project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ):
+        aggregate = super().get(
+            aggregate_id,
+            version=version,
+            projector_func=projector_func,
+            fastforward_skipping=fastforward_skipping,
+            deepcopy_from_cache=False,
+        )
+        if self.cache and version is None and deepcopy_from_cache and self.deepcopy_from_cache:
+            return pickle.loads(pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
+        return aggregate
 
 
 class LedgerApplication(Application[UUID]):
@@ -26,9 +94,24 @@ class LedgerApplication(Application[UUID]):
         if is_postgres(database_url):
             ensure_schema(database_url)
         env.update(extra_env or {})
+        if is_postgres(database_url):
+            env.setdefault("APPLICATION_RECORDER_TOPIC", "infrastructure.ledger:LedgerRecorder")
         env.setdefault("AGGREGATE_CACHE_MAXSIZE", "1000")
         env.setdefault("AGGREGATE_CACHE_FASTFORWARD", "y")
         super().__init__(env=env)
+
+    def construct_repository(self) -> PicklingRepository:
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return PicklingRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(
+                self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")
+            ),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
