@@ -362,3 +362,66 @@ def test_recording_order_does_not_change_the_status(args):
         return Engine(BOOK, facts).status(date.fromordinal(h["as_of"]))
 
     assert recorded(order) == recorded(range(len(cs)))
+
+
+# -- plans against the oracle (rolling 90/180) -------------------------------------------------
+
+
+def _broken_from(presence: set[int], first: int) -> list[int]:
+    """Presence days from ``first`` on whose 180-day window holds more than 90 days."""
+    if not presence:
+        return []
+    running, upto = 0, {}
+    for d in range(min(presence) - WINDOW, max(presence) + 1):
+        running += d in presence
+        upto[d] = running
+    return [d for d in presence if d >= first and upto[d] - upto.get(d - WINDOW, 0) > 90]
+
+
+def _days(spans) -> set[int]:
+    return {d for a, b in spans for d in range(a, b + 1)}
+
+
+def oracle_plan(recorded, planned, x: int) -> dict:
+    """§9 plan: presence before X in the window; the longest stay from X (or the stay going
+    on at X) that keeps every day from X on legal, planned days included."""
+    spans = [(a, b if b is not None else x) for a, b in recorded if a < x] + list(planned)
+    current = next((s for s in spans if s[0] <= x <= s[1]), None)
+    others = [s for s in spans if s is not current]
+    entry = current[0] if current else x
+    before = {d for d in _days(spans) if d < x}
+    used = sum(1 for d in range(x - WINDOW + 1, x) if d in before)
+
+    def legal(last: int) -> bool:
+        return not _broken_from(_days([*others, (entry, last)]), x)
+
+    last = x - 1
+    if legal(last):
+        while last < x + 400 and legal(last + 1):
+            last += 1
+    return {"allowed": last >= x, "days_used": used,
+            "max_stay_days": last - x + 1 if last >= x else None}
+
+
+@st.composite
+def plans(draw):
+    h = draw(histories("rolling", max_stays=4, max_len=90))
+    last_entry = max(a for a, _ in h["stays"])
+    x = draw(st.integers(last_entry + 1, last_entry + 250))
+    planned = []
+    for _ in range(draw(st.integers(0, 3))):
+        a = x + draw(st.integers(-200, 200))
+        planned.append((a, a + draw(st.integers(0, 60))))
+    return h, planned, x
+
+
+@FAST
+@given(plans())
+def test_oracle_plan_with_planned_stays(args):
+    h, planned, x = args
+    h = {**h, "exemption": None}
+    doc = engine_of(h).plan(
+        date.fromordinal(x), [(date.fromordinal(a), date.fromordinal(b)) for a, b in planned]
+    )
+    got = {k: doc[k] for k in ("allowed", "days_used", "max_stay_days")}
+    assert got == oracle_plan(h["stays"], planned, x)
