@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from infrastructure.bootstrap import build_service
+from infrastructure.bootstrap import build_ledger
 from infrastructure.population import PlannedTraveler, load, population
+from infrastructure.readside import ReadSide
 from infrastructure.service import LedgerService
 from infrastructure.settings import Settings
 
@@ -25,6 +26,7 @@ def fixed_clock() -> datetime:
 @dataclass
 class Ledger:
     service: LedgerService
+    read: ReadSide
     url: str
     plans: list[PlannedTraveler]
     traveler_ids: list[UUID]
@@ -36,8 +38,9 @@ class Ledger:
 def open_ledger(db_url: str, travelers: int, seed: int = SEED) -> Ledger:
     """A service on ``db_url``'s ``ledger`` schema with ``travelers`` loaded in batches."""
     url = f"{db_url}?schema={SCHEMA}"
-    service = build_service(Settings(database_url=url, secret_key="bench"), clock=fixed_clock)
+    built = build_ledger(Settings(database_url=url, secret_key="bench"), clock=fixed_clock)
+    service = built.service
     plans = population(seed, travelers)
     load(service, plans)
     ids = [service.find_traveler(p.nationality, p.document_number) for p in plans]
-    return Ledger(service, url, plans, ids)
+    return Ledger(service, built.read, url, plans, ids)

@@ -18,7 +18,3 @@ def per_second(count: int, work: Callable[[], object]) -> float:
 
 def ms_each(count: int, work: Callable[[], object]) -> float:
     return elapsed(work) * 1000 / count
-
-
-class Pending(Exception):
-    """A case whose subject has not landed yet: reported as pending, never faked."""
