@@ -200,6 +200,10 @@ class LedgerService:
             if owner is not None and owner != traveler_id:
                 raise ConflictError("that document belongs to another traveler")
             t = self._load(traveler_id)
+            if owner == traveler_id:
+                # Already claimed by this traveler, perhaps spelt otherwise ("75 12" / "75-12"):
+                # the aggregate compares numbers as typed and would link a duplicate.
+                return False, self.app.position()
             linked = t.link_document(
                 nationality, document_type, document_number, actor.recorded_by, self.clock()
             )
@@ -271,6 +275,8 @@ class LedgerService:
                     post = self.posts.get(item.border_post)
                     self._post_in_scope(actor, post)
                     check_country("nationality", item.nationality)
+                    if not item.document_number or not item.document_number.strip():
+                        raise ValidationError({"document_number": ["is required"]})
                     t = self._batch_traveler(actor, item, now, travelers, claims, owners)
                     _, created = t.record_crossing(
                         item.crossing_id,

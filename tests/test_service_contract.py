@@ -126,6 +126,22 @@ class ServiceContract:
         assert svc.register(OFFICER, "RUS", "76 7654321")[:2] == (tid, False)
         assert svc.link_document(OFFICER, tid, "RUS", "76 7654321")[0] is False
 
+    def test_linking_the_same_document_in_another_spelling_records_nothing(self, svc):
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        assert svc.link_document(OFFICER, tid, "RUS", "75-1234567")[0] is False
+        assert [e["type"] for e in svc.history(tid)["events"]] == ["Registered"]
+
+    def test_batch_item_without_document_number_is_rejected(self, svc):
+        items = [
+            BatchItem("RUS", "  ", "e1", "entry", "KZ-ALA", at("2023-03-01")),
+            BatchItem("RUS", DOC, "e2", "entry", "KZ-ALA", at("2023-03-01")),
+        ]
+        results, _ = svc.record_batch(OFFICER, items)
+        assert [r["status"] for r in results] == ["rejected", "created"]
+        assert "document_number" in results[0]["errors"]
+        with pytest.raises(NotFoundError):
+            svc.find_traveler("RUS", "  ")
+
     def test_linking_another_travelers_document_conflicts(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         other, _, _ = svc.register(OFFICER, "RUS", "99 9999999")
