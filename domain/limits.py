@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from operator import sub
 
 from domain.rulebook import (
@@ -139,7 +139,11 @@ class Judge:
                     reach = min(s.last, self.line.next_cut(day) - 1)
                     through = reach if through is None else max(through, reach)
             if through is None:
-                i += 1
+                # Nothing changes until the next cut of the version line or the next stay.
+                skip = self.line.next_cut(day)
+                if j + 1 < len(firsts):
+                    skip = min(skip, firsts[j + 1])
+                i = bisect_left(days, skip, i + 1)
                 continue
             k = bisect_right(days, through, i)
             out += days[i:k]
