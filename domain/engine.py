@@ -219,8 +219,12 @@ class Engine:
         doc["overstay"]["periods"] = periods
         doc["overstay"]["penalty_band"] = penalty_band(facts.jurisdiction, periods)
 
-        entry = open_stay.entry.toordinal() if present else None
-        v = self.line.governing(entry, d) if present else self.line.on(d)
+        # The stay that covers as_of: the open one, or one that ended on as_of (§9: an exit on
+        # as_of still counts that day). It picks the version (by_entry_date) and the per-entry
+        # count, so the exit day is judged like the days before it.
+        covering = open_stay or next((s for s in reversed(stays) if s.covers(as_of)), None)
+        entry = covering.entry.toordinal() if covering is not None else None
+        v = self.line.governing(entry, d) if covering is not None else self.line.on(d)
         if v is None:
             anomalies.append(
                 {"kind": "no_rule", "nationality": facts.nationality, "on": as_of.isoformat()}

@@ -213,7 +213,10 @@ def oracle_answers(h: dict) -> dict:
     closed, open_ = known(h)
     ex = h["exemption"]
     now = Oracle(rule, closed + ([open_] if open_ else []), ex)
-    entry = open_[0] if open_ else None
+    # The stay covering as_of (open, or left on as_of: that day still counts) picks the
+    # version and the per-entry count; absent, the version in force on as_of, count 0.
+    covering = [a for a, b in closed if b == d] + ([open_[0]] if open_ else [])
+    entry = max(covering) if covering else None
     governing = rule(entry if entry is not None else d, d)
     used = [now.count(kind, d, entry) for kind, _ in governing] or [None]
     answer = {"used": used, "periods": now.periods(d), "latest_legal_exit": None}

@@ -382,6 +382,57 @@ STATUS_CASES = [
         "KAZ", "RUS", ["2022-03-01..2022-03-10"], [], [], BOOK, "2022-04-01",
         {"days_used": 0, "days_remaining": 90, "window": None, "present": False},
     ),
+    (
+        # An exit on as_of still counts that day (§9), and the stay that ended that day is the
+        # one judged: entered 2023-01-20, left 03-01, it is per-entry (41 days, 49 left, no
+        # excess) -- not 76 + 41 = 117 under 90/180, which would report an excess of 27 with
+        # no overstay period. Reading chosen: "days_used is 0 when absent" means absent on the
+        # whole of as_of; on the exit day the traveler was in the country.
+        "kaz-exit-day-judged-by-its-stays-version",
+        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-20..2023-03-01"], [], [], BOOK,
+        "2023-03-01",
+        {
+            "present": False,
+            "rule.id": "KAZ-EAEU-PER-ENTRY",
+            "window.start": "2023-01-20",
+            "days_used": 41,
+            "days_remaining": 49,
+            "overstay.excess_in_window": 0,
+            "overstay.periods": [],
+        },
+    ),
+    (
+        # The day after, absent: the version in force (90/180) over the window [2022-09-04,
+        # 2023-03-02]: 76 + 41 = 117.
+        "kaz-day-after-exit-absent-under-new-version",
+        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-20..2023-03-01"], [], [], BOOK,
+        "2023-03-02",
+        {"rule.id": "KAZ-EAEU-90-180", "days_used": 117, "overstay.excess_in_window": 27},
+    ),
+    (
+        # Per-entry, exit on as_of: the stay 03-01..03-10 (10 days) is the window.
+        "kaz-per-entry-exit-day-counts",
+        "KAZ", "RUS", ["2022-03-01..2022-03-10"], [], [], BOOK, "2022-03-10",
+        {"present": False, "days_used": 10, "days_remaining": 80, "window.start": "2022-03-01"},
+    ),
+    (
+        # Earlier breaches in the same stay do not block latest_legal_exit (§9). Entered
+        # 2023-03-01: day 91 is 05-30, overstay 05-30..06-09 (11 days). Exempt 06-10..12-31, so
+        # as_of 07-01 is not counted and breaks nothing; days_used in [2023-01-02, 07-01] is
+        # 03-01..06-09 = 31+30+31+9 = 101. Continuing: from 2024-01-01 the window holds only new
+        # days (the old ones end 06-09, out of [2023-07-05, 2024-01-01]); the 90th is
+        # 2024-03-30 (31 + 29 + 30).
+        "latest-exit-after-an-earlier-breach",
+        "KAZ", "RUS", ["2023-03-01.."], [], [employment("2023-06-10", "2023-12-31")], BOOK,
+        "2023-07-01",
+        {
+            "days_used": 101,
+            "overstay.excess_in_window": 11,
+            "overstay.periods": [{"from": "2023-05-30", "to": "2023-06-09", "days": 11}],
+            "overstay.penalty_band.code": "fine_and_expulsion",
+            "latest_legal_exit": "2024-03-30",
+        },
+    ),
     # ---- imperfect records ------------------------------------------------------------------
     (
         # Two entries (03-01, 03-20) without an exit: presence continuous from 03-01, so on
