@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 PER_ENTRY = "per_entry"
 ROLLING_WINDOW = "rolling_window"
@@ -184,9 +185,12 @@ class Rulebook:
                 return v
         raise KeyError(version_id)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """Fingerprint of the rulebook: read models computed under another one are stale."""
+        """Fingerprint of the rulebook: read models computed under another one are stale.
+
+        Computed once: the rulebook is frozen, and every status answer carries it.
+        """
         payload = json.dumps([v.as_dict() for v in self.versions], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
