@@ -9,8 +9,9 @@ every run of days that break a limit, a row holds the stay's interval, the last 
 the run (``latest_legal_exit``) and the run's last day (``breach_until``; None while an open
 stay keeps breaking). Whether a day breaks a limit depends only on presence up to that day, so
 these rows answer for any D with one indexed query: entered_on <= D < exited_on (or open),
-latest_legal_exit < D <= breach_until (or open). Runs of an open stay are computed up to
-``FORESIGHT_DAYS`` past the last known day; later days presume the state at that horizon holds.
+latest_legal_exit < D <= breach_until (or open). While counts can only grow, an open stay's
+breach lasts as long as the stay; otherwise its runs are simulated up to ``FORESIGHT_DAYS`` past
+the last known day, and later days presume the state at that horizon holds.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from uuid import UUID
 
 from domain.engine import Engine, Facts
 from domain.records import Exemption
-from domain.rulebook import Rulebook
+from domain.rulebook import FIXED_BLOCK, Rulebook
+from domain.timeline import GRACE_DAYS
 from projections.facts import TravelerFacts
 
 FORESIGHT_DAYS = 730
@@ -76,18 +78,17 @@ def _versions_used(rulebook: Rulebook, facts: Facts) -> tuple[str, ...]:
 
 
 def _deadlines(
-    facts: TravelerFacts, jurisdiction: str, stays, periods: list[dict], horizon: date | None
+    facts: TravelerFacts, jurisdiction: str, stays, runs: list[tuple[date, date | None]]
 ) -> list[Deadline]:
+    """Each breach run cut to each stay it falls in (a run may span a same-day re-entry)."""
     out = []
     for s in stays:
         if not s.entry_known:
             continue
         last = s.exit or date.max
-        for p in periods:
-            start, end = date.fromisoformat(p["from"]), date.fromisoformat(p["to"])
-            if end < s.entry or start > last:
+        for start, end in runs:
+            if (end is not None and end < s.entry) or start > last:
                 continue
-            open_ended = s.exit is None and end == horizon
             out.append(
                 Deadline(
                     facts.traveler_id,
@@ -96,10 +97,49 @@ def _deadlines(
                     s.entry,
                     s.exit,
                     start - timedelta(days=1),
-                    None if open_ended else min(end, last),
+                    None if end is None else min(end, last),
                 )
             )
     return out
+
+
+def _steady(rulebook: Rulebook, facts: Facts, on: date) -> bool:
+    """Staying on from ``on``, does a breach, once begun, last? (Counts only grow then.)
+
+    Not when a rule version starts or ends later, a limit counts in fixed blocks, exempt days
+    count later, or an exemption (with its grace) reaches ``on``: then runs are simulated.
+    """
+    if any(e.last_day + timedelta(days=GRACE_DAYS) >= on for e in facts.exemptions):
+        return False
+    for v in rulebook.for_traveler(facts.jurisdiction, facts.nationality):
+        until = v.until_for(facts.nationality)
+        if v.effective_from > on or (until is not None and until >= on):
+            return False
+        if v.exempt_days_count_later or any(lim.kind == FIXED_BLOCK for lim in v.limits):
+            return False
+    return True
+
+
+def _open_runs(
+    rulebook: Rulebook, facts: Facts, on: date, doc: dict
+) -> list[tuple[date, date | None]]:
+    """Breach runs when the last stay is open: its last run lasts as long as the stay."""
+    runs = [_run(p) for p in doc["overstay"]["periods"]]
+    if not _steady(rulebook, facts, on):
+        tails = [e.last_day for e in facts.exemptions]
+        horizon = max([on, *tails]) + timedelta(days=FORESIGHT_DAYS)
+        runs = [_run(p) for p in Engine(rulebook, facts).status(horizon)["overstay"]["periods"]]
+        if runs and runs[-1][1] == horizon:
+            runs[-1] = (runs[-1][0], None)
+    elif runs and runs[-1][1] == on:
+        runs[-1] = (runs[-1][0], None)
+    elif doc["latest_legal_exit"]:
+        runs.append((date.fromisoformat(doc["latest_legal_exit"]) + timedelta(days=1), None))
+    return runs
+
+
+def _run(period: dict) -> tuple[date, date | None]:
+    return date.fromisoformat(period["from"]), date.fromisoformat(period["to"])
 
 
 def derive(
@@ -115,11 +155,10 @@ def derive(
         engine_facts = Facts.from_crossings(j, facts.nationality, crossings, exemptions, on)
         engine = Engine(rulebook, engine_facts)
         doc = engine.status(on)
-        periods, stays, horizon = doc["overstay"]["periods"], engine_facts.stays, None
         if doc["present"]:
-            tails = [e.last_day for e in engine_facts.exemptions]
-            horizon = max([on, *tails]) + timedelta(days=FORESIGHT_DAYS)
-            periods = Engine(rulebook, engine_facts).status(horizon)["overstay"]["periods"]
+            runs = _open_runs(rulebook, engine_facts, on, doc)
+        else:
+            runs = [_run(p) for p in doc["overstay"]["periods"]]
         nxt = doc["next_entry"] or {}
         rows.append(
             StatusRow(
@@ -145,5 +184,5 @@ def derive(
                 position=position,
             )
         )
-        deadlines += _deadlines(facts, j, stays, periods, horizon)
+        deadlines += _deadlines(facts, j, engine_facts.stays, runs)
     return rows, deadlines
