@@ -166,10 +166,13 @@ class Engine:
     def _first_entry(self, base: Timeline, start: int) -> tuple[int, int | None] | None:
         """Earliest day from ``start`` a new stay may begin, and the last day it may last."""
         judge = Judge(self.line, base, self.facts.nationality)
-        for day in range(start, min(self._horizon(start), base.end - 2 * self.span) + 1):
-            if judge.entry_allowed(day):
+        day, last_day = start, min(self._horizon(start), base.end - 2 * self.span)
+        while day <= last_day:
+            wait = judge.entry_wait(day)
+            if wait == 0:
                 stay = base.derive(day - 1, [Span(day, day, base.end)])
                 return day, self._longest_stay(stay, day, day)
+            day += wait
         return None
 
     # -- the answers -------------------------------------------------------------------

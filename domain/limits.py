@@ -28,6 +28,7 @@ class Judge:
         self.line = line
         self.tl = timeline
         self.nationality = nationality
+        self._prefixes: dict[str, list[int]] = {}
 
     def _policy(self, v: RuleVersion) -> tuple:
         eff = v.effective_from.toordinal()
@@ -38,7 +39,10 @@ class Judge:
         )
 
     def _prefix(self, v: RuleVersion) -> list[int]:
-        return self.tl.prefix(*self._policy(v))
+        p = self._prefixes.get(v.id)
+        if p is None:
+            p = self._prefixes[v.id] = self.tl.prefix(*self._policy(v))
+        return p
 
     def _block_range(self, v: RuleVersion) -> tuple[int, int]:
         until = v.until_for(self.nationality)
@@ -82,13 +86,27 @@ class Judge:
 
     def entry_allowed(self, day: int) -> bool:
         """Whether a stay may begin on ``day``: the day itself keeps every limit."""
+        return self.entry_wait(day) == 0
+
+    def entry_wait(self, day: int) -> int:
+        """0 if a stay may begin on ``day``, else how many days surely pass before one may."""
         v = self.line.governing(day, day)
         if v is None or self.tl.is_exempt(day):
-            return True
-        return all(
-            (c := self.count_with_entry(v, lim, day)) is None or c <= lim.max_days
-            for lim in v.limits
-        )
+            return 0
+        wait = 0
+        for lim in v.limits:
+            c = self.count_with_entry(v, lim, day)
+            if c is None or c <= lim.max_days:
+                continue
+            if lim.kind == FIXED_BLOCK:
+                wait = max(wait, self.window(v, lim, day, day - 1)[1] + 1 - day)
+            else:
+                # Each later day drops at most one counted day out of the window.
+                wait = max(wait, c - lim.max_days)
+        if wait > 1:
+            # An exempt day or another rule version may allow an entry sooner.
+            wait = min(wait, self.line.next_cut(day) - day, self.tl.next_exempt(day + 1) - day)
+        return wait
 
     # -- finding broken days -----------------------------------------------------------
 
@@ -158,6 +176,29 @@ class Judge:
         p = self._prefix(v)
         if tl.count(lo - w + 1, hi, p) <= m:
             return []
+        if self._policy(v) != (False, None, None):
+            return self._rolling_candidates_filtered(p, m, w, lo, hi)
+        # Within a run of counted days a window's count never falls (a day comes in for each
+        # one that may drop out), so the broken days of a run are a suffix found by bisection.
+        out: list[int] = []
+        for run in _RUN.finditer(tl.counted, lo - o, hi - o + 1):
+            first, last = run.start(), run.end() - 1  # indexes into the day arrays
+            if p[last + 1] - p[max(last + 1 - w, 0)] <= m:
+                continue
+            a, b = first, last
+            while a < b:
+                mid = (a + b) // 2
+                if p[mid + 1] - p[max(mid + 1 - w, 0)] > m:
+                    b = mid
+                else:
+                    a = mid + 1
+            out += range(a + o, last + o + 1)
+        return out
+
+    def _rolling_candidates_filtered(self, p: list[int], m: int, w: int, lo: int, hi: int):
+        """The same, day by day, for look-backs that do not count every day of a run."""
+        tl = self.tl
+        o = tl.origin
         padded = [0] * w + p
         a, b = lo - o + 1, hi - o + 1  # prefix indexes of the window ends
         counts = map(sub, padded[a + w : b + w + 1], padded[a : b + 1])
@@ -176,4 +217,8 @@ class Judge:
         base = p[max(start, o) - o]
         first_bad = bisect_right(p, base + m) - 1 + o
         lo, hi = max(a, first_bad, o), min(b, tl.end)
-        return [d for d in range(lo, hi + 1) if tl.counted[d - o]]
+        out: list[int] = []
+        if lo <= hi:
+            for run in _RUN.finditer(tl.counted, lo - o, hi - o + 1):
+                out += range(run.start() + o, run.end() + o)
+        return out

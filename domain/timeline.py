@@ -98,6 +98,11 @@ class Timeline:
     def is_counted(self, day: int) -> bool:
         return self.origin <= day <= self.end and self.counted[day - self.origin] == 1
 
+    def next_exempt(self, day: int) -> int:
+        """The first exempt day on or after ``day`` (a day past the end when none)."""
+        i = self.exempt.find(1, max(day - self.origin, 0))
+        return self.end + 1 if i < 0 else i + self.origin
+
     def is_exempt(self, day: int) -> bool:
         return self.origin <= day <= self.end and self.exempt[day - self.origin] == 1
 
