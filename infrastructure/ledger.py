@@ -166,6 +166,45 @@ class LedgerApplication(Application[UUID]):
             )
             return {r[0]: r[1] for r in cur.fetchall()}
 
+    def claims(self, key_ids: list[UUID]) -> dict[UUID, UUID]:
+        """The traveler of each claimed document key among ``key_ids``, read in one query."""
+        if not key_ids:
+            return {}
+        recorder = self.recorder
+        columns = "originator_id, originator_version, topic, state"
+        if self.is_postgres:
+            query = sql.SQL(
+                "SELECT " + columns + " FROM {}.{} WHERE originator_id = ANY(%s)"
+                " AND originator_version = 1"
+            ).format(
+                sql.Identifier(recorder.datastore.schema),
+                sql.Identifier(recorder.events_table_name),
+            )
+            params: list = [list(key_ids)]
+        else:
+            marks = ",".join("?" * len(key_ids))
+            query = (
+                f"SELECT {columns} FROM {recorder.events_table_name}"
+                f" WHERE originator_id IN ({marks}) AND originator_version = 1"
+            )
+            params = [k.hex for k in key_ids]
+        with recorder.datastore.transaction(commit=False) as cur:
+            cur.execute(query, params)
+            rows = cur.fetchall()
+        out = {}
+        for row in rows:
+            event = self.mapper.to_domain_event(
+                StoredEvent(
+                    originator_id=UUID(str(row["originator_id"])),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+            )
+            if isinstance(event, DocumentKey.Claimed):
+                out[event.originator_id] = event.traveler_id
+        return out
+
     def position(self) -> int:
         return self.recorder.max_notification_id() or 0
 

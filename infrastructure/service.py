@@ -26,7 +26,7 @@ from infrastructure.ledger import LedgerApplication
 from infrastructure.receipts import sign_receipt
 
 MAX_RETRIES = 10
-BATCH_CHUNK = 100
+BATCH_CHUNK = 1000  # one transaction per API batch: a commit and a table lock per chunk
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -264,7 +264,7 @@ class LedgerService:
             now = self.clock()
             travelers: dict[UUID, Traveler] = {}
             claims: dict[UUID, DocumentKey] = {}
-            owners: dict[UUID, UUID] = {}
+            owners = self._chunk_owners(items, chunk)
             outcome: dict[int, dict] = {}
             for i in chunk:
                 item = items[i]
@@ -304,12 +304,24 @@ class LedgerService:
             return recordings[-1].notification.id if recordings else None
         raise ConflictError("the batch met too many concurrent writes; try again")
 
+    def _chunk_owners(self, items: list[BatchItem], chunk: list[int]) -> dict[UUID, UUID | None]:
+        """Owner of every document in the chunk (None: unclaimed), in one query, not one each."""
+        keys = {
+            document_key_id(self._document_key, item.nationality, item.document_number)
+            for item in (items[i] for i in chunk)
+            if not item.errors
+            and isinstance(item.nationality, str)
+            and isinstance(item.document_number, str)
+        }
+        found = self.app.claims(list(keys))
+        return {key: found.get(key) for key in keys}
+
     def _batch_traveler(self, actor, item, now, travelers, claims, owners) -> Traveler:
         """The item's traveler: known by document, or registered in the same transaction."""
         doc = (item.nationality, item.document_number)
         # Keyed by the normalised document, so "AC 1" and "AC1" in one batch are one traveler.
         key_id = document_key_id(self._document_key, *doc)
-        tid = owners.get(key_id) or self._claimed(*doc)
+        tid = owners[key_id] if key_id in owners else self._claimed(*doc)
         if tid is None:
             t = Traveler.register(
                 uuid.uuid4(),
