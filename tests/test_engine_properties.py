@@ -46,6 +46,14 @@ def _kgz_change(entry: int, day: int) -> list:
     return [] if day < KGZ_CHANGE else [("rolling", 90)]
 
 
+KGZ_BLOCK = date(2025, 9, 1).toordinal()
+
+
+def _kgz_block(entry: int, day: int) -> list:
+    """KAZ nationals in KGZ: 90/180 through 2025-08-31, fixed blocks of 180 days after."""
+    return [("rolling", 90)] if day < KGZ_BLOCK else [("block", 90)]
+
+
 # (jurisdiction, nationality, post, first entry, rule(entry day, day) -> limits)
 PROFILES = {
     "rolling": ("SCHENGEN", "USA", "FR-CDG", date(2016, 1, 4), lambda e, d: [("rolling", 90)]),
@@ -56,6 +64,7 @@ PROFILES = {
     ),
     "kaz_change": ("KAZ", "RUS", "KZ-ALA", date(2022, 8, 1), _kaz_change),
     "kgz_change": ("KGZ", "RUS", "KG-FRU", date(2024, 3, 1), _kgz_change),
+    "kgz_block": ("KGZ", "KAZ", "KG-FRU", date(2025, 4, 1), _kgz_block),
 }
 WINDOW = 180
 
@@ -160,9 +169,23 @@ class Oracle:
     def counted(self, d: int) -> bool:
         return d in self.presence and d not in self.exempt
 
+    def block_of(self, d: int) -> int | None:
+        """First day of the fixed block holding ``d``: blocks of 180 days, each starting on
+        the first presence day (from 2025-09-01) after the previous block."""
+        start = None
+        for x in sorted(self.presence):
+            if x >= KGZ_BLOCK and (start is None or x >= start + WINDOW):
+                if x > d:
+                    break
+                start = x
+        return start if start is not None and start <= d < start + WINDOW else None
+
     def count(self, kind: str, d: int, entry: int | None) -> int:
         if kind == "rolling":
             return sum(1 for x in range(d - WINDOW + 1, d + 1) if self.counted(x))
+        if kind == "block":
+            start = self.block_of(d)
+            return 0 if start is None else sum(1 for x in range(start, d + 1) if self.counted(x))
         if entry is None:
             return 0
         return sum(1 for x in range(entry, d + 1) if self.counted(x))
@@ -222,7 +245,7 @@ def oracle_answers(h: dict) -> dict:
     answer = {"used": used, "periods": now.periods(d), "latest_legal_exit": None}
     if open_ and not now.broken(d):
         last = d
-        while last < d + 400:
+        while last < d + 800:
             ahead = Oracle(rule, [*closed, (open_[0], last + 1)], ex)
             if ahead.broken(last + 1):
                 break
@@ -237,7 +260,7 @@ def oracle_answers(h: dict) -> dict:
     last = x
     while Oracle(rule, [*cut, (x, last + 1)], ex).broken(last + 1) is False:
         last += 1
-        if last > x + 400:
+        if last > x + 800:
             break
     answer["next_entry"] = {"earliest": date.fromordinal(x).isoformat(),
                             "max_stay_days": last - x + 1}
@@ -274,6 +297,12 @@ def test_oracle_per_entry_and_rolling(h):
 @FAST
 @given(histories("kaz_change"))
 def test_oracle_across_the_kazakh_change_by_entry_date(h):
+    assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
+
+
+@FAST
+@given(histories("kgz_block", max_len=150))
+def test_oracle_fixed_blocks(h):
     assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
 
 
