@@ -431,8 +431,19 @@ def oracle_plan(recorded, planned, x: int) -> dict:
     if legal(last):
         while last < x + 400 and legal(last + 1):
             last += 1
-    return {"allowed": last >= x, "days_used": used,
-            "max_stay_days": last - x + 1 if last >= x else None}
+    answer = {"allowed": last >= x, "days_used": used,
+              "max_stay_days": last - x + 1 if last >= x else None}
+    if last < x and current is None and all(b < x for _, b in planned):
+        # Refused, absent on X, nothing planned later: the first day a stay may begin.
+        y = x + 1
+        while _broken_from(_days([*spans, (y, y)]), y):
+            y += 1
+        end = y
+        while not _broken_from(_days([*spans, (y, end + 1)]), y):
+            end += 1
+        answer["earliest_entry"] = date.fromordinal(y).isoformat()
+        answer["earliest_entry_max_stay_days"] = end - y + 1
+    return answer
 
 
 @st.composite
@@ -455,5 +466,29 @@ def test_oracle_plan_with_planned_stays(args):
     doc = engine_of(h).plan(
         date.fromordinal(x), [(date.fromordinal(a), date.fromordinal(b)) for a, b in planned]
     )
-    got = {k: doc[k] for k in ("allowed", "days_used", "max_stay_days")}
-    assert got == oracle_plan(h["stays"], planned, x)
+    expected = oracle_plan(h["stays"], planned, x)
+    assert {k: doc[k] for k in expected} == expected
+
+
+@st.composite
+def refused_plans(draw):
+    """Closed stays, an entry soon after the last one, planned stays only before it."""
+    h = draw(histories("rolling", max_stays=5, max_len=90))
+    stays = [(a, b if b is not None else a + 60) for a, b in h["stays"]]
+    x = stays[-1][1] + draw(st.integers(1, 60))
+    planned = []
+    for _ in range(draw(st.integers(0, 2))):
+        a = x - draw(st.integers(2, 120))
+        planned.append((a, min(a + draw(st.integers(0, 40)), x - 1)))
+    return {**h, "stays": stays, "exemption": None}, planned, x
+
+
+@FAST
+@given(refused_plans())
+def test_oracle_plan_earliest_entry(args):
+    h, planned, x = args
+    doc = engine_of(h).plan(
+        date.fromordinal(x), [(date.fromordinal(a), date.fromordinal(b)) for a, b in planned]
+    )
+    expected = oracle_plan(h["stays"], planned, x)
+    assert {k: doc[k] for k in expected} == expected
