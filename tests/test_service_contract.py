@@ -293,6 +293,48 @@ class ServiceContract:
         before = svc.status(tid, "KAZ", as_of=date(2024, 3, 20), known_at=t1 - timedelta(1))
         assert before["days_used"] == 0
 
+    def test_exemption_granted_later_is_unknown_earlier(self):
+        """Entered 2024-03-01 (known at T1); exempt 03-05..06-30 granted at T2. On 03-20, as
+        known at T1: 20 days; as known at T2: 03-01..03-04 = 4."""
+        clock = Clock(datetime(2024, 3, 1, 6, tzinfo=UTC))
+        svc = self.make_service(clock)
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2024-03-01"))
+        t1 = clock.now
+        t2 = clock.advance(days=3)
+        svc.grant_exemption(OFFICER, tid, "x1", "study", "KAZ", date(2024, 3, 5),
+                            date(2024, 6, 30), permit_number="S-1")
+        as_of = date(2024, 3, 20)
+        assert svc.status(tid, "KAZ", as_of=as_of, known_at=t1)["days_used"] == 20
+        assert svc.status(tid, "KAZ", as_of=as_of, known_at=t2)["days_used"] == 4
+        with pytest.raises(ValidationError):
+            svc.status(tid, "KAZ", as_of=as_of, known_at=datetime(2024, 3, 2))
+
+    def test_concurrent_registrations_of_one_document_make_one_traveler(self, svc):
+        threads = 8
+        barrier = threading.Barrier(threads)
+        answers: list = []
+        errors: list[BaseException] = []
+
+        def register(i: int) -> None:
+            try:
+                barrier.wait(timeout=30)
+                spelling = ["75 1234567", "75-1234567", "751234567"][i % 3]
+                answers.append(svc.register(OFFICER, "RUS", spelling))
+            except BaseException as e:
+                errors.append(e)
+
+        pool = [threading.Thread(target=register, args=(i,)) for i in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join(timeout=120)
+        assert not errors, errors
+        assert len({tid for tid, _, _ in answers}) == 1
+        assert sum(1 for _, created, _ in answers if created) == 1
+        registered = [t for t, _, _ in self.stored_rows(svc) if t.endswith("Registered")]
+        assert len(registered) == 1
+
     def test_default_as_of_is_today_in_the_reference_zone(self):
         """2024-03-10 20:00Z is already 03-11 in Almaty (UTC+5)."""
         clock = Clock(datetime(2024, 3, 10, 20, tzinfo=UTC))
