@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from test_web_support import WebCase, assert_problem, bearer
+from test_web_support import WebCase, assert_problem, bearer, catch_up
 
 
 def history(traveler_id) -> str:
@@ -52,3 +52,56 @@ class TestHistory(WebCase):
             history(web.register()), query_string={"with_status": "XX"}, headers=web.auditor
         )
         assert "with_status" in assert_problem(r, 422)["errors"]
+
+
+class TestOverstays(WebCase):
+    def _overstayer(self, web) -> str:
+        traveler_id = web.register("RUS")
+        assert web.cross(traveler_id, "entry", "2023-02-01").status_code == 201
+        return traveler_id
+
+    def test_present_travelers_past_their_latest_legal_exit_page_by_page(self, web):
+        ids = {self._overstayer(web) for _ in range(3)}
+        legal = web.register("RUS")
+        web.cross(legal, "entry", "2023-05-15")
+        catch_up(web)
+        seen, cursor = [], None
+        while True:
+            query = {"jurisdiction": "KAZ", "as_of": "2023-06-01", "limit": 2}
+            if cursor:
+                query["cursor"] = cursor
+            r = web.client.get("/api/v1/overstays", query_string=query, headers=web.auditor)
+            assert r.status_code == 200
+            page = r.get_json()
+            assert len(page["items"]) <= 2 and page["as_of"] == "2023-06-01"
+            seen += page["items"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        mine = [item for item in seen if item["traveler_id"] in ids]
+        assert {item["traveler_id"] for item in mine} == ids
+        assert {item["latest_legal_exit"] for item in mine} == {"2023-05-01"}
+        assert legal not in {item["traveler_id"] for item in seen}
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ({}, "jurisdiction"),
+            ({"jurisdiction": "KAZ", "limit": 0}, "limit"),
+            ({"jurisdiction": "KAZ", "cursor": "not-a-cursor"}, "cursor"),
+        ],
+    )
+    def test_invalid_queries_are_422(self, web, query, field):
+        r = web.client.get("/api/v1/overstays", query_string=query, headers=web.auditor)
+        assert field in assert_problem(r, 422)["errors"]
+
+    def test_only_auditors_and_admins(self, web):
+        query = {"jurisdiction": "KAZ"}
+        assert (
+            web.client.get("/api/v1/overstays", query_string=query, headers=web.admin).status_code
+            == 200
+        )
+        assert_problem(
+            web.client.get("/api/v1/overstays", query_string=query, headers=web.registrar), 403
+        )
+        assert_problem(web.client.get("/api/v1/overstays", query_string=query), 401)

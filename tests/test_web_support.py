@@ -112,6 +112,13 @@ class WebCase:
         close(web)
 
 
+def catch_up(web: Web) -> None:
+    """Bring the read side up to the ledger, as the serve loop or the worker would."""
+    read = web.app.extensions["borderledger"].read
+    while read.catch_up():
+        pass
+
+
 def assert_problem(response, status: int) -> dict:
     """The response is an RFC 9457 problem with ``status``; returns its body."""
     assert response.status_code == status, response.get_data(as_text=True)

@@ -1,0 +1,69 @@
+"""The served OpenAPI document: valid, complete, and browsable offline."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import schemathesis
+from test_web_support import build, close
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def web(request, tmp_path_factory):
+    web = build(request, tmp_path_factory, "sqlite")
+    yield web
+    close(web)
+
+
+@pytest.fixture(scope="module")
+def spec(web):
+    r = web.client.get("/api/v1/openapi.json")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    return r.get_json()
+
+
+def test_the_document_validates_against_the_openapi_3_schema(spec):
+    assert spec["openapi"].startswith("3.")
+    schemathesis.openapi.from_dict(spec).validate()
+
+
+def test_every_route_the_server_answers_is_described_in_full(web, spec):
+    served = set()
+    for rule in web.app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        served |= {(path, m.lower()) for m in rule.methods if m.lower() in METHODS}
+    documented = {(p, m) for p, ops in spec["paths"].items() for m in ops if m in METHODS}
+    assert served == documented
+    assert all(p.startswith("/api/v1/") for p, _ in documented)
+
+
+def test_error_answers_are_problems_and_protected_operations_list_401_and_403(spec):
+    responses = spec["components"]["responses"]
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            if method not in METHODS:
+                continue
+            codes = set(op["responses"])
+            for code, answer in op["responses"].items():
+                if int(code) >= 400:
+                    name = answer["$ref"].rsplit("/", 1)[-1]
+                    assert list(responses[name]["content"]) == ["application/problem+json"]
+            if op.get("security"):
+                assert {"401", "403"} <= codes, (method, path)
+    assert "Retry-After" in responses["TOO_MANY_REQUESTS"]["headers"]
+    assert "Retry-After" in responses["SERVICE_UNAVAILABLE"]["headers"]
+
+
+def test_the_docs_page_needs_no_internet_and_lists_every_path(web, spec):
+    r = web.client.get("/api/v1/docs")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    assert not re.search(r"https?://", page)
+    assert "<script" not in page
+    for path in spec["paths"]:
+        assert path in page
