@@ -97,8 +97,36 @@ class PicklingRepository(Repository[UUID]):
             deepcopy_from_cache=False,
         )
         if self.cache and version is None and deepcopy_from_cache and self.deepcopy_from_cache:
-            return pickle.loads(pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
+            return _copy(aggregate)
         return aggregate
+
+    def cached(self, aggregate_id: UUID):
+        """A copy of the cached aggregate as it stands, without reading the store (or None).
+
+        For writes only: if another process has written since, saving the copy fails on the
+        taken version, and the writer reloads.
+        """
+        if not self.cache:
+            return None
+        try:
+            return _copy(self.cache.get(aggregate_id))
+        except KeyError:
+            return None
+
+    def keep(self, aggregate) -> None:
+        """Cache a just-saved aggregate; with fast-forward on, the library keeps the old one."""
+        if not self.cache or aggregate.pending_events:
+            return
+        try:
+            current = self.cache.get(aggregate.id)
+        except KeyError:
+            current = None
+        if current is None or current.version < aggregate.version:
+            self.cache.put(aggregate.id, aggregate)
+
+
+def _copy(aggregate):
+    return pickle.loads(pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
 
 
 class LedgerApplication(Application[UUID]):
