@@ -54,6 +54,13 @@ def _as_known_on(stays: tuple[Stay, ...], as_of: date) -> list[Stay]:
     return out
 
 
+def _known_by(anomaly: dict, as_of: date) -> bool:
+    """Whether the crossing that raised an anomaly is on or before ``as_of`` (§9: later
+    crossings are ignored, so are the anomalies only they reveal)."""
+    day = anomaly.get("next_entered_on") or anomaly.get("exited_on")
+    return day is None or date.fromisoformat(day) <= as_of
+
+
 def _iso(day: int | None) -> str | None:
     return to_date(day).isoformat() if day is not None else None
 
@@ -184,7 +191,7 @@ class Engine:
         open_stay = next((s for s in stays if s.exit is None), None)
         present = open_stay is not None
         in_country = any(s.covers(as_of) for s in stays)
-        anomalies = list(facts.anomalies)
+        anomalies = [a for a in facts.anomalies if _known_by(a, as_of)]
         doc = {
             "jurisdiction": facts.jurisdiction,
             "as_of": as_of.isoformat(),

@@ -29,6 +29,7 @@ def build_stays(
                         "entered_on": open_entry.local_date.isoformat(),
                         "crossing_id": open_entry.crossing_id,
                         "next_entry_crossing_id": c.crossing_id,
+                        "next_entered_on": c.local_date.isoformat(),
                         "presumption": "present continuously from the first entry",
                     }
                 )

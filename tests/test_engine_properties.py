@@ -492,3 +492,75 @@ def test_oracle_plan_earliest_entry(args):
     )
     expected = oracle_plan(h["stays"], planned, x)
     assert {k: doc[k] for k in expected} == expected
+
+
+# -- imperfect records: random crossing sequences ----------------------------------------------
+
+
+@st.composite
+def raw_sequences(draw, profile: str):
+    """Entries and exits in any pattern (missing exits, missing entries), days ascending."""
+    _, _, _, start, _ = PROFILES[profile]
+    day = start.toordinal()
+    events = []
+    for _ in range(draw(st.integers(1, 8))):
+        day += draw(st.integers(0, 60))
+        events.append((draw(st.sampled_from(["entry", "exit"])), day))
+    as_of = draw(st.integers(events[0][1], events[-1][1] + 120))
+    return {"profile": profile, "events": events, "as_of": as_of, "exemption": None}
+
+
+def raw_crossings(h: dict) -> list[Crossing]:
+    jur, _, post_code, _, _ = PROFILES[h["profile"]]
+    post = POSTS.get(post_code)
+    out: list[Crossing] = []
+    previous = None
+    for i, (direction, day) in enumerate(h["events"]):
+        at = datetime.combine(date.fromordinal(day), time(4), UTC)
+        if previous is not None and at <= previous:
+            at = previous + timedelta(minutes=10)
+        previous = at
+        out.append(Crossing(f"r{i}", direction, post.code, jur, at, post.local_date(at), i + 1))
+    return out
+
+
+def presumed_stays(h: dict) -> tuple[list[tuple[int, int]], int | None, list[str]]:
+    """§7/§9 read literally: a second entry keeps the first one's stay going (exit_unknown); an
+    exit with no open stay is that day alone (entry_unknown); later crossings are unknown."""
+    stays, anomalies, open_from = [], [], None
+    for direction, day in h["events"]:
+        if day > h["as_of"]:
+            break
+        if direction == "entry":
+            if open_from is not None:
+                anomalies.append("exit_unknown")
+            else:
+                open_from = day
+        elif open_from is None:
+            stays.append((day, day))
+            anomalies.append("entry_unknown")
+        else:
+            stays.append((open_from, day))
+            open_from = None
+    return stays, open_from, sorted(anomalies)
+
+
+@FAST
+@given(st.sampled_from(["rolling", "per_entry"]).flatmap(raw_sequences))
+def test_oracle_imperfect_records(h):
+    jur, nat, _, _, rule = PROFILES[h["profile"]]
+    d = h["as_of"]
+    doc = Engine(BOOK, Facts.from_crossings(jur, nat, raw_crossings(h), [])).status(
+        date.fromordinal(d)
+    )
+    closed, open_from, anomalies = presumed_stays(h)
+    spans = closed + ([(open_from, d)] if open_from is not None else [])
+    oracle = Oracle(rule, spans, None)
+    covering = [a for a, b in spans if b == d]
+    entry = max(covering) if covering else None
+    assert doc["present"] == (open_from is not None)
+    assert sorted(a["kind"] for a in doc["anomalies"]) == anomalies
+    assert [lim["days_used"] for lim in doc["limits"]] == [
+        oracle.count(kind, d, entry) for kind, _ in rule(entry or d, d)
+    ]
+    assert doc["overstay"]["periods"] == oracle.periods(d)

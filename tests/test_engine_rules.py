@@ -471,6 +471,29 @@ STATUS_CASES = [
         {"days_used": 6, "anomaly_kinds": ["entry_unknown"]},
     ),
     (
+        # A second entry on 05-20 (no exit between) is not known on 05-10: no exit_unknown yet;
+        # 05-01..05-10 = 10 days.
+        "anomaly-from-a-later-entry-not-known-yet",
+        "SCHENGEN", "USA", [], [("entry", "2024-05-01"), ("entry", "2024-05-20")], [], BOOK,
+        "2024-05-10",
+        {"anomaly_kinds": [], "days_used": 10, "present": True},
+    ),
+    (
+        # Known on 05-25: exit_unknown names the first entry and the entry that revealed it.
+        "anomaly-from-a-later-entry-once-known",
+        "SCHENGEN", "USA", [], [("entry", "2024-05-01"), ("entry", "2024-05-20")], [], BOOK,
+        "2024-05-25",
+        {"anomaly_kinds": ["exit_unknown"], "anomalies.0.entered_on": "2024-05-01",
+         "anomalies.0.next_entered_on": "2024-05-20", "days_used": 25},
+    ),
+    (
+        # A stray exit on 05-20 is not known on 05-10: no entry_unknown; 05-01..05-05 = 5.
+        "stray-exit-after-as-of-not-known-yet",
+        "SCHENGEN", "USA", ["2024-05-01..2024-05-05"], [("exit", "2024-05-20")], [], BOOK,
+        "2024-05-10",
+        {"anomaly_kinds": [], "days_used": 5},
+    ),
+    (
         # Crossings after as_of are ignored: the exit on 05-30 is not yet known on 05-20.
         "crossings-after-as-of-ignored",
         "SCHENGEN", "USA", ["2024-05-01..2024-05-30"], [], [], BOOK, "2024-05-20",
