@@ -1,0 +1,66 @@
+"""``borderledger token issue``: one token on stdout, signed with the configured key."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+from click.testing import CliRunner
+from test_web_support import SECRET, build, close
+
+from web.cli import main
+
+
+def issue(tmp_path, *args):
+    env = {"BORDERLEDGER_SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path}/l.db"}
+    return CliRunner().invoke(main, ["token", "issue", *args], env=env)
+
+
+def test_prints_exactly_one_token_the_server_accepts(request, tmp_path, tmp_path_factory):
+    result = issue(tmp_path, "--role", "auditor", "--subject", "ana", "--ttl", "120")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 1
+    token = result.stdout.strip()
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert (claims["sub"], claims["role"], claims["exp"] - claims["iat"]) == ("ana", "auditor", 120)
+    web = build(request, tmp_path_factory, "sqlite")
+    try:
+        r = web.client.get(
+            "/api/v1/overstays",
+            query_string={"jurisdiction": "KAZ"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200
+    finally:
+        close(web)
+
+
+def test_registrar_and_employer_tokens_carry_their_scope(tmp_path):
+    registrar = issue(tmp_path, "--role", "registrar", "--office", "KZ-ALA").stdout.strip()
+    employer = issue(tmp_path, "--role", "employer", "--employer", "123").stdout.strip()
+    assert jwt.decode(registrar, SECRET, algorithms=["HS256"])["office"] == "KZ-ALA"
+    assert jwt.decode(employer, SECRET, algorithms=["HS256"])["employer_id"] == "123"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--role", "registrar"],
+        ["--role", "registrar", "--office", "NOWHERE"],
+        ["--role", "employer"],
+        ["--role", "king"],
+        ["--role", "admin", "--ttl", "0"],
+    ],
+)
+def test_refuses_incomplete_or_unknown_claims(tmp_path, args):
+    result = issue(tmp_path, *args)
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_without_a_configured_key_one_is_generated_and_kept(tmp_path):
+    env = {"BORDERLEDGER_SECRET_KEY": "", "DATABASE_URL": f"sqlite:///{tmp_path}/l.db"}
+    runner = CliRunner()
+    first = runner.invoke(main, ["token", "issue", "--role", "admin"], env=env).stdout.strip()
+    kept = (tmp_path / "borderledger.key").read_text().strip()
+    assert jwt.decode(first, kept, algorithms=["HS256"])["role"] == "admin"
+    second = runner.invoke(main, ["token", "issue", "--role", "admin"], env=env).stdout.strip()
+    assert jwt.decode(second, kept, algorithms=["HS256"])["role"] == "admin"
