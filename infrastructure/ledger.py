@@ -100,19 +100,6 @@ class PicklingRepository(Repository[UUID]):
             return _copy(aggregate)
         return aggregate
 
-    def cached(self, aggregate_id: UUID):
-        """A copy of the cached aggregate as it stands, without reading the store (or None).
-
-        For writes only: if another process has written since, saving the copy fails on the
-        taken version, and the writer reloads.
-        """
-        if not self.cache:
-            return None
-        try:
-            return _copy(self.cache.get(aggregate_id))
-        except KeyError:
-            return None
-
     def keep(self, aggregate) -> None:
         """Cache a just-saved aggregate; with fast-forward on, the library keeps the old one."""
         if not self.cache or aggregate.pending_events:
