@@ -149,14 +149,7 @@ def test_quickstart_prints_three_curl_commands_that_answer(tmp_path):
             if line.startswith("curl "):
                 commands.append(line.strip())
         wait_until_up(port, proc)
-        outputs = [
-            json.loads(
-                subprocess.run(
-                    shlex.split(c), capture_output=True, text=True, check=True, timeout=30
-                ).stdout
-            )
-            for c in commands
-        ]
+        outputs = [run_curl(c) for c in commands]
     finally:
         stop(proc)
     status, history, verification = outputs
