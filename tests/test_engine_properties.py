@@ -25,7 +25,7 @@ from domain.traveler import RecordedBy, Traveler
 BOOK = default_rulebook()
 POSTS = PostRegistry()
 FAST = settings(
-    max_examples=60,
+    max_examples=150,
     derandomize=True,
     deadline=None,
     database=None,
