@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -28,6 +29,8 @@ from infrastructure.receipts import sign_receipt
 MAX_RETRIES = 10
 BATCH_CHUNK = 1000  # one transaction per API batch: a commit and a table lock per chunk
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
+# A batch asks for each document's key twice (the chunk's lookup, then the item's traveler).
+_batch_key_id = lru_cache(maxsize=4096)(document_key_id)
 
 
 def utc_now() -> datetime:
@@ -308,7 +311,7 @@ class LedgerService:
     def _chunk_owners(self, items: list[BatchItem], chunk: list[int]) -> dict[UUID, UUID | None]:
         """Owner of every document in the chunk (None: unclaimed), in one query, not one each."""
         keys = {
-            document_key_id(self._document_key, item.nationality, item.document_number)
+            _batch_key_id(self._document_key, item.nationality, item.document_number)
             for item in (items[i] for i in chunk)
             if not item.errors
             and isinstance(item.nationality, str)
@@ -321,7 +324,7 @@ class LedgerService:
         """The item's traveler: known by document, or registered in the same transaction."""
         doc = (item.nationality, item.document_number)
         # Keyed by the normalised document, so "AC 1" and "AC1" in one batch are one traveler.
-        key_id = document_key_id(self._document_key, *doc)
+        key_id = _batch_key_id(self._document_key, *doc)
         tid = owners[key_id] if key_id in owners else self._claimed(*doc)
         if tid is None:
             t = Traveler.register(
