@@ -54,6 +54,14 @@ def _kgz_block(entry: int, day: int) -> list:
     return [("rolling", 90)] if day < KGZ_BLOCK else [("block", 90)]
 
 
+def _visa_free_start(entry: int, day: int) -> list | None:
+    """USA in KAZ: no version before 2023-01-27 (by_entry_date: a stay entered earlier has no
+    rule to its end), then per-entry 30 and rolling 90/180."""
+    return None if entry < KAZ_CHANGE else [("per_entry", 30), ("rolling", 90)]
+
+
+HORIZON = 800  # days the oracle looks ahead before it calls a stay endless
+
 # (jurisdiction, nationality, post, first entry, rule(entry day, day) -> limits)
 PROFILES = {
     "rolling": ("SCHENGEN", "USA", "FR-CDG", date(2016, 1, 4), lambda e, d: [("rolling", 90)]),
@@ -65,6 +73,7 @@ PROFILES = {
     "kaz_change": ("KAZ", "RUS", "KZ-ALA", date(2022, 8, 1), _kaz_change),
     "kgz_change": ("KGZ", "RUS", "KG-FRU", date(2024, 3, 1), _kgz_change),
     "kgz_block": ("KGZ", "KAZ", "KG-FRU", date(2025, 4, 1), _kgz_block),
+    "visa_free_start": ("KAZ", "USA", "KZ-ALA", date(2022, 10, 1), _visa_free_start),
 }
 WINDOW = 180
 
@@ -196,7 +205,7 @@ class Oracle:
         for a, b in self.stays:
             if not a <= d <= b:
                 continue
-            for kind, m in self.rule(a, d):
+            for kind, m in self.rule(a, d) or []:
                 if self.count(kind, d, a if kind == "per_entry" else None) > m:
                     return True
         return False
@@ -241,16 +250,20 @@ def oracle_answers(h: dict) -> dict:
     covering = [a for a, b in closed if b == d] + ([open_[0]] if open_ else [])
     entry = max(covering) if covering else None
     governing = rule(entry if entry is not None else d, d)
-    used = [now.count(kind, d, entry) for kind, _ in governing] or [None]
+    if governing is None:  # no version governs: no limits, nothing counted
+        used = []
+    else:
+        used = [now.count(kind, d, entry) for kind, _ in governing] or [None]
     answer = {"used": used, "periods": now.periods(d), "latest_legal_exit": None}
     if open_ and not now.broken(d):
         last = d
-        while last < d + 800:
+        while last < d + HORIZON:
             ahead = Oracle(rule, [*closed, (open_[0], last + 1)], ex)
             if ahead.broken(last + 1):
                 break
             last += 1
-        answer["latest_legal_exit"] = date.fromordinal(last).isoformat()
+        if last < d + HORIZON:  # a stay nothing ever ends has no latest exit
+            answer["latest_legal_exit"] = date.fromordinal(last).isoformat()
     # next entry: the stay as known is cut at as_of; search from as_of (+1 if in the country).
     cut = [*closed, *([open_] if open_ else [])]
     in_country = any(a <= d <= b for a, b in cut)
@@ -258,12 +271,10 @@ def oracle_answers(h: dict) -> dict:
     while Oracle(rule, [*cut, (x, x)], ex).broken(x):
         x += 1
     last = x
-    while Oracle(rule, [*cut, (x, last + 1)], ex).broken(last + 1) is False:
+    while last < x + HORIZON and not Oracle(rule, [*cut, (x, last + 1)], ex).broken(last + 1):
         last += 1
-        if last > x + 800:
-            break
     answer["next_entry"] = {"earliest": date.fromordinal(x).isoformat(),
-                            "max_stay_days": last - x + 1}
+                            "max_stay_days": last - x + 1 if last < x + HORIZON else None}
     return answer
 
 
@@ -297,6 +308,12 @@ def test_oracle_per_entry_and_rolling(h):
 @FAST
 @given(histories("kaz_change"))
 def test_oracle_across_the_kazakh_change_by_entry_date(h):
+    assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
+
+
+@FAST
+@given(histories("visa_free_start", max_len=60))
+def test_oracle_days_before_the_first_version(h):
     assert engine_answers(status_of(h, h["as_of"])) == oracle_answers(h)
 
 
