@@ -44,6 +44,15 @@ class TestRecording(WebCase):
         assert_problem(web.client.post(url(traveler_id), json=body, headers=web.registrar), 403)
         assert web.client.post(url(traveler_id), json=body, headers=web.paris).status_code == 201
 
+    def test_content_is_checked_before_scope(self, web):
+        later = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+        for body in (
+            crossing(border_post="FR-CDG", occurred_at=later),
+            crossing(border_post="NOPE"),
+        ):
+            r = web.client.post(url(uuid.uuid4()), json=body, headers=web.registrar)
+            assert_problem(r, 422)
+
     def test_scope_is_checked_before_existence(self, web):
         body = crossing(border_post="FR-CDG")
         r = web.client.post(url(uuid.uuid4()), json=body, headers=web.registrar)

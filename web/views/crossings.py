@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from flask_smorest import Blueprint
 
+from domain.errors import ValidationError
+from domain.traveler import FUTURE_TOLERANCE
 from infrastructure.service import BatchItem
 from web.auth import ADMIN, REGISTRAR, current_actor
 from web.context import service
@@ -33,6 +36,7 @@ WRITERS = (REGISTRAR, ADMIN)
 @blp.alt_response(200, schema=CrossingOut, success=True, description="Same crossing again")
 def record(data, traveler_id: UUID):
     """Record a crossing; the same crossing_id with the same content is a harmless retry."""
+    not_too_far_ahead(data["occurred_at"])
     body, created = service().record_crossing(current_actor(), traveler_id, **data)
     return body, 201 if created else 200
 
@@ -46,6 +50,12 @@ def batch(data):
     items = [batch_item(loaded, errors) for loaded, errors in data["crossings"]]
     results, position = service().record_batch(current_actor(), items)
     return {"results": results, "position": position}
+
+
+def not_too_far_ahead(occurred_at: datetime) -> None:
+    """The contract checks content before scope: refuse a far-future instant before the post."""
+    if occurred_at > service().clock() + FUTURE_TOLERANCE:
+        raise ValidationError({"occurred_at": ["more than 24 hours in the future"]})
 
 
 def batch_item(loaded, errors: dict) -> BatchItem:
@@ -72,6 +82,8 @@ def batch_item(loaded, errors: dict) -> BatchItem:
 @blp.response(201, CorrectionOut, description="Corrected")
 def correct(data, traveler_id: UUID, crossing_id: str):
     """Correct a crossing (its recording office or an admin), with a reason."""
+    if data.get("occurred_at"):
+        not_too_far_ahead(data["occurred_at"])
     return service().correct_crossing(current_actor(), traveler_id, crossing_id, **data)
 
 
