@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from infrastructure.bootstrap import build_service
 from infrastructure.service import Actor, BatchItem
 from infrastructure.settings import Settings, schema_of, sqlite_path
@@ -273,6 +273,32 @@ class ServiceContract:
             ("123456789012", "active"), ("999999999999", "not_found"),
             ("123456789012", "not_found"),
         ]
+
+    def test_office_scope_for_recording_and_correcting(self, svc):
+        ala_only = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))
+        nqz = Actor("officer-nqz", office="KZ-NQZ")
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        with pytest.raises(ForbiddenError):
+            svc.record_crossing(ala_only, tid, "c0", "entry", "KZ-NQZ", at("2023-03-01"))
+        svc.record_crossing(ala_only, tid, "c1", "entry", "KZ-ALA", at("2023-03-01"))
+        with pytest.raises(ForbiddenError):
+            svc.correct_crossing(nqz, tid, "c1", "typo", occurred_at=at("2023-03-02"))
+        with pytest.raises(ForbiddenError):
+            svc.void_crossing(nqz, tid, "c1", "dup")
+        svc.correct_crossing(ADMIN, tid, "c1", "typo", occurred_at=at("2023-03-02"))
+        types = [e["type"] for e in svc.history(tid)["events"]]
+        assert types == ["Registered", "CrossingRecorded", "CrossingCorrected"]
+
+    def test_verification_after_an_early_end(self, svc):
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        svc.grant_exemption(OFFICER, tid, "x1", "employment", "KAZ", date(2023, 3, 10),
+                            date(2024, 3, 9), contract_number="EC-1",
+                            employer_id="123456789012")
+        svc.end_exemption(OFFICER, tid, "x1", date(2023, 9, 30), "terminated")
+        during = svc.verify_exemption(EMPLOYER, "RUS", DOC, "EC-1", on=date(2023, 9, 30))
+        after = svc.verify_exemption(EMPLOYER, "RUS", DOC, "EC-1", on=date(2023, 10, 1))
+        assert during["status"] == "active" and after["status"] == "ended"
+        assert after["valid_until"] == "2023-09-30"
 
     # -- bitemporal answers and the audit trail ---------------------------------------------
 
