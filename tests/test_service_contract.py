@@ -386,6 +386,22 @@ class ServiceContract:
         for before, after in zip(events, events[1:], strict=False):
             assert after["previous_hash"] == before["hash"]
 
+    def test_chain_survives_offsets_microseconds_and_unicode(self, svc):
+        """Read back from the store, every hashed field must serialise as it did when hashed."""
+        from datetime import timezone
+
+        tid, _, _ = svc.register(OFFICER, "KAZ", "N 0001", surname="Әбілқасымов",
+                                 given_names="Ерлан", birth_date=date(1990, 2, 28))
+        almaty = timezone(timedelta(hours=6))
+        svc.record_crossing(OFFICER, tid, "c1", "entry", "KG-FRU",
+                            datetime(2023, 9, 2, 23, 59, 59, 123456, tzinfo=almaty))
+        svc.grant_exemption(OFFICER, tid, "x1", "medical", "KGZ", date(2023, 9, 3),
+                            date(2023, 12, 31), permit_number="M-Ω-1")
+        fresh = self.make_service()  # nothing cached: events come from the database
+        history = fresh.history(tid)
+        assert history["chain_valid"], [e["hash_valid"] for e in history["events"]]
+        assert len(history["events"]) == 3
+
     def test_document_number_never_in_plain_text_in_the_index(self, svc):
         number = "75 1234567"
         tid, _, _ = svc.register(OFFICER, "RUS", number)
