@@ -801,3 +801,49 @@ def test_voided_record_no_longer_counts():
     assert doc["days_used"] == 0 and doc["anomalies"] == []
     with pytest.raises(ValidationError):
         t.void_crossing("a", " ", OFFICER, T0)
+
+
+# -- the rulebook that ships (domain.md §4) ---------------------------------------------------
+
+SHIPPED = [
+    # id, jurisdiction, a covered nationality, from, until, kinds, transition
+    ("KAZ-EAEU-PER-ENTRY", "KAZ", "ARM", "2015-01-01", "2023-01-26", ["per_entry"],
+     "by_entry_date"),
+    ("KAZ-EAEU-90-180", "KAZ", "BLR", "2023-01-27", None, ["rolling_window"], "by_entry_date"),
+    ("KAZ-VISA-FREE-30", "KAZ", "GBR", "2023-01-27", None, ["per_entry", "rolling_window"],
+     "by_entry_date"),
+    ("KGZ-KAZ-BLOCK", "KGZ", "KAZ", "2025-09-01", None, ["fixed_block"], "by_day"),
+    ("KGZ-RUS-UNLIMITED", "KGZ", "RUS", "2015-06-19", "2024-09-04", ["unlimited"], "by_day"),
+    ("KGZ-EAEU-90-180", "KGZ", "ARM", "2024-09-05", None, ["rolling_window"], "by_day"),
+    ("SCHENGEN-90-180", "SCHENGEN", "JPN", "2013-10-18", None, ["rolling_window"], "by_day"),
+]
+
+
+@pytest.mark.parametrize("vid,jur,nat,since,until,kinds,transition", SHIPPED,
+                         ids=[s[0] for s in SHIPPED])
+def test_shipped_version(vid, jur, nat, since, until, kinds, transition):
+    v = BOOK.get(vid)
+    assert v.jurisdiction == jur and v.applies(nat)
+    assert v.effective_from == D(since)
+    assert v.effective_until == (D(until) if until else None)
+    assert [lim.kind for lim in v.limits] == kinds
+    assert v.transition == transition and v.lookback == "all_presence"
+    assert v.exempt_days_count_later is False and v.source
+    assert vid in [x.id for x in BOOK.for_traveler(jur, nat)]
+
+
+def test_kaz_nationals_leave_kgz_eaeu_version_on_2025_08_31():
+    assert BOOK.get("KGZ-EAEU-90-180").until_for("KAZ") == D("2025-08-31")
+    assert BOOK.get("KGZ-EAEU-90-180").until_for("RUS") is None
+
+
+@pytest.mark.parametrize("nat", ["USA", "GBR", "CAN", "AUS", "JPN"])
+def test_visa_free_lists_cover_at_least(nat):
+    assert [v.id for v in BOOK.for_traveler("SCHENGEN", nat)] == ["SCHENGEN-90-180"]
+    assert [v.id for v in BOOK.for_traveler("KAZ", nat)] == ["KAZ-VISA-FREE-30"]
+
+
+def test_configurable_kazakh_date_moves_both_versions():
+    assert BOOK_26.get("KAZ-EAEU-PER-ENTRY").effective_until == D("2023-01-25")
+    assert BOOK_26.get("KAZ-EAEU-90-180").effective_from == D("2023-01-26")
+    assert BOOK_26.digest != BOOK.digest
