@@ -67,10 +67,11 @@ def test_json_lines_with_a_broken_line(url, tmp_path):
         "occurred_at": "2023-03-01T04:00:00Z",
     }
     path = tmp_path / "crossings.jsonl"
-    path.write_text(json.dumps(row) + "\n{not json\n\n" + json.dumps([1]) + "\n")
+    lines = [json.dumps(row), "{not json", "", json.dumps([1]), "[" * 100_000]
+    path.write_text("\n".join(lines) + "\n")
     result = run_import(url, path)
-    assert "1 created, 0 duplicate, 2 rejected" in result.stdout, result.output
-    assert "line 2:" in result.stderr and "line 4:" in result.stderr
+    assert "1 created, 0 duplicate, 3 rejected" in result.stdout, result.output
+    assert all(f"line {n}:" in result.stderr for n in (2, 4, 5))
 
 
 def test_an_office_scopes_the_import_like_a_registrar(tmp_path):

@@ -41,6 +41,12 @@ def test_malformed_json_is_400(web):
     assert_problem(r, 400)
 
 
+@pytest.mark.parametrize("body", ["[" * 3000, '{"stays": ' + "[" * 1500 + "]" * 1500 + "}"])
+def test_json_nested_too_deeply_is_400(web, body):
+    r = web.client.post("/api/v1/calculator", data=body, content_type="application/json")
+    assert_problem(r, 400)
+
+
 def test_body_that_is_not_json_is_415(web):
     r = web.client.post(
         TRAVELERS,

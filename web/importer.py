@@ -47,8 +47,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, BatchItem]]:
                 continue
             try:
                 values = json.loads(line)
-            except ValueError:
-                yield number, _item(None, {"_": ["not a JSON object"]})
+            except (ValueError, RecursionError):
+                yield number, _item(None, {"_": ["not valid JSON"]})
                 continue
             yield number, _item(values)
 

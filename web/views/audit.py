@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask_smorest import Blueprint
-
 from domain.errors import ValidationError
 from domain.posts import reference_today
 from web.auth import ADMIN, AUDITOR
+from web.blueprint import Blueprint
 from web.context import ledger, service
 from web.guards import endpoint
 from web.schemas.audit import HistoryOut, HistoryQuery, OverstaysOut, OverstaysQuery

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from flask_smorest import Blueprint
-
 from domain.errors import ValidationError
 from domain.traveler import FUTURE_TOLERANCE
 from infrastructure.service import BatchItem
 from web.auth import ADMIN, REGISTRAR, current_actor
+from web.blueprint import Blueprint
 from web.context import service
 from web.guards import endpoint
 from web.problems import flat_errors

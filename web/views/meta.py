@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify
-from flask_smorest import Blueprint
 
 from web import docs_page
+from web.blueprint import Blueprint
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="This API's description")
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
+from web.blueprint import Blueprint
 from web.context import ledger, service
 from web.guards import endpoint
 from web.schemas.reference import BorderPostsOut, HealthOut, RulesOut

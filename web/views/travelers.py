@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask_smorest import Blueprint
-
 from web.auth import ADMIN, AUDITOR, REGISTRAR, current_actor
+from web.blueprint import Blueprint
 from web.context import service
 from web.guards import endpoint
 from web.schemas.travelers import (
