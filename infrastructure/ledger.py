@@ -6,7 +6,7 @@ import pickle
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import Application, Repository, project_aggregate
+from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import (
     InterfaceError,
     JSONTranscoder,
@@ -74,10 +74,11 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
 
 class PicklingRepository(Repository[UUID]):
-    """The library's repository, but cached aggregates are copied by pickle, not deepcopy.
+    """The library's repository, with two costs taken out (measured by bench: ledger_record).
 
-    The copy isolates callers from the cache exactly as before; a pickle round trip is about
-    2.5 times faster than ``copy.deepcopy`` for a traveler (measured by bench: ledger_record).
+    Cached aggregates are copied by pickle, not deepcopy: the copy isolates callers from the
+    cache exactly as before, about 2.5 times faster for a traveler. Events are applied without
+    the library's per-event runtime Protocol check.
     """
 
     def get(
@@ -85,14 +86,14 @@ class PicklingRepository(Repository[UUID]):
         aggregate_id: UUID,
         *,
         version: int | None = None,
-        projector_func=project_aggregate,
+        projector_func=None,
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
     ):
         aggregate = super().get(
             aggregate_id,
             version=version,
-            projector_func=projector_func,
+            projector_func=projector_func or _project,
             fastforward_skipping=fastforward_skipping,
             deepcopy_from_cache=False,
         )
@@ -110,6 +111,14 @@ class PicklingRepository(Repository[UUID]):
             current = None
         if current is None or current.version < aggregate.version:
             self.cache.put(aggregate.id, aggregate)
+
+
+def _project(aggregate, domain_events):
+    """The library's ``project_aggregate`` without its per-event ``isinstance`` check against a
+    runtime Protocol, which costs more than decoding the event on Python 3.11."""
+    for event in domain_events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def _copy(aggregate):
