@@ -422,10 +422,15 @@ class ServiceContract:
 
     # -- concurrency ----------------------------------------------------------------------------
 
-    def test_eight_threads_lose_and_duplicate_nothing(self, svc):
+    @pytest.mark.parametrize("instances", [1, 2], ids=["one-service", "two-services"])
+    def test_eight_threads_lose_and_duplicate_nothing(self, svc, instances):
         """Eight writers, five crossings each, on one traveler, plus each writer retrying one
-        crossing of its neighbour (same content): 40 crossings, each recorded exactly once."""
+        crossing of its neighbour (same content): 40 crossings, each recorded exactly once.
+        With two services on one database (two worker processes), each has its own cache."""
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        services = [svc] + [self.make_service() for _ in range(instances - 1)]
+        for other in services[1:]:
+            other.status(tid, "KAZ", as_of=date(2023, 1, 1))  # warm its cache: soon stale
         threads, per = 8, 5
         barrier = threading.Barrier(threads)
         errors: list[BaseException] = []
@@ -439,11 +444,12 @@ class ServiceContract:
             try:
                 barrier.wait(timeout=30)
                 for i in range(per):
+                    mine = services[w % len(services)]
                     cid, direction, when = crossing(w, i)
-                    svc.record_crossing(OFFICER, tid, cid, direction, "KZ-ALA", when)
+                    mine.record_crossing(OFFICER, tid, cid, direction, "KZ-ALA", when)
                     if i == 2:
                         cid, direction, when = crossing((w + 1) % threads, 0)
-                        svc.record_crossing(OFFICER, tid, cid, direction, "KZ-ALA", when)
+                        mine.record_crossing(OFFICER, tid, cid, direction, "KZ-ALA", when)
             except BaseException as e:  # reported below, in the test's thread
                 errors.append(e)
 
