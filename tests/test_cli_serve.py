@@ -148,10 +148,11 @@ def projections_catch_up(port: int, seconds: float = 60) -> bool:
     return False
 
 
-def test_quickstart_prints_three_curl_commands_that_answer(tmp_path):
+def quickstart(cwd: Path) -> tuple[list[dict], int]:
+    """Run ``borderledger quickstart`` once: the printed commands' answers, the ledger position."""
     port = free_port()
     env = {"BORDERLEDGER_SECRET_KEY": "", "DATABASE_URL": ""}
-    proc = start(["quickstart", "--port", str(port)], env, tmp_path)
+    proc = start(["quickstart", "--port", str(port)], env, cwd)
     try:
         commands = []
         while len(commands) < 3:
@@ -162,11 +163,19 @@ def test_quickstart_prints_three_curl_commands_that_answer(tmp_path):
         wait_until_up(port, proc)
         outputs = [run_curl(c) for c in commands]
         assert projections_catch_up(port), "the in-process projection loop did not catch up"
+        return outputs, call(port, "GET", "/api/v1/health")[1]["ledger_position"]
     finally:
         stop(proc)
-    status, history, verification = outputs
+
+
+def test_quickstart_prints_three_curl_commands_that_answer(tmp_path):
+    (status, history, verification), position = quickstart(tmp_path)
     assert status["jurisdiction"] == "KAZ" and "days_used" in status
     assert history["chain_valid"] is True
     assert "status" in history["events"][-1]
     assert verification["kind"] == "employment"
     assert (tmp_path / "borderledger.db").exists() and (tmp_path / "borderledger.key").exists()
+    (again, *_), position_again = quickstart(tmp_path)
+    assert again["traveler_id"] == status["traveler_id"]
+    # The demo is loaded once; the second run's verification is the only new event.
+    assert position_again == position + 1

@@ -35,7 +35,11 @@ def _settings() -> Settings:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", type=click.IntRange(1, 64), help="default: by CPU on PostgreSQL")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="PostgreSQL only (default: by CPU); SQLite serves with one worker and threads",
+)
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve the API with gunicorn (DATABASE_URL from the environment)."""
     from web.server import Server, options
@@ -87,11 +91,14 @@ def demo(travelers: int, seed: int) -> None:
     click.echo(json.dumps(summary, indent=2))
 
 
-def _load_demo(settings: Settings, travelers: int, seed: int) -> dict:
+def _load_demo(settings: Settings, travelers: int, seed: int, only_if_empty: bool = False):
+    """The demo's summary; with ``only_if_empty``, None when the ledger already holds events."""
     from infrastructure.population import load_demo
 
     service = build_service(settings)
     try:
+        if only_if_empty and service.app.position():
+            return None
         return load_demo(service, travelers=travelers, seed=seed)
     finally:
         service.app.close()
@@ -138,12 +145,15 @@ def quickstart(port: int) -> None:
 
     settings = Settings.from_env({**os.environ, "DATABASE_URL": f"sqlite:///{QUICKSTART_DB}"})
     sample_file = Path(SAMPLE_FILE)
-    if not sample_file.exists():
-        click.echo("loading the demo ledger…", err=True)
-        sample_file.write_text(json.dumps(_load_demo(settings, 300, 2023)["sample"]))
+    click.echo("loading the demo ledger if ./borderledger.db is empty…", err=True)
+    summary = _load_demo(settings, 300, 2023, only_if_empty=sample_file.exists())
+    if summary is not None:
+        sample_file.write_text(json.dumps(summary["sample"]))
     sample = json.loads(sample_file.read_text())
-    for line in curl_commands(settings, sample, f"http://127.0.0.1:{port}"):
+    base = f"http://127.0.0.1:{port}"
+    for line in curl_commands(settings, sample, base):
         click.echo(line)
+    click.echo(f"# every operation, readable offline: {base}/api/v1/docs")
     Server(settings, options(settings, "127.0.0.1", port, 1)).run()
 
 

@@ -21,6 +21,9 @@ def _printable(value: str) -> None:
         raise ValidationError("must not contain control characters")
 
 
+_YEARS = f"years {FIRST_YEAR} to {LAST_YEAR}"
+
+
 def _in_years(value: date | datetime) -> None:
     """Keeps date arithmetic (windows, time zones) far from the calendar's ends."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
@@ -28,8 +31,12 @@ def _in_years(value: date | datetime) -> None:
 
 
 def _with(kwargs: dict, **metadata) -> dict:
-    """``kwargs`` with default metadata merged under the caller's own."""
-    return {**kwargs, "metadata": {**metadata, **kwargs.get("metadata", {})}}
+    """``kwargs`` with default metadata under the caller's own; descriptions are joined."""
+    given = kwargs.get("metadata", {})
+    merged = {**metadata, **given}
+    if "description" in metadata and "description" in given:
+        merged["description"] = f"{given['description']}; {metadata['description']}"
+    return {**kwargs, "metadata": merged}
 
 
 def Text(max_length: int = 200, **kwargs) -> fields.String:
@@ -82,13 +89,15 @@ def PostCode(**kwargs) -> fields.String:
 
 def Day(**kwargs) -> fields.Date:
     """An ISO date within the years the engine answers for."""
-    return fields.Date(validate=_in_years, **kwargs)
+    return fields.Date(validate=_in_years, **_with(kwargs, description=_YEARS))
 
 
 def Instant(**kwargs) -> fields.AwareDateTime:
     """An RFC 3339 instant with an offset; a naive one is refused."""
     return fields.AwareDateTime(
-        format="iso", validate=_in_years, **_with(kwargs, example="2023-02-01T06:00:00Z")
+        format="iso",
+        validate=_in_years,
+        **_with(kwargs, example="2023-02-01T06:00:00Z", description=f"with an offset; {_YEARS}"),
     )
 
 
