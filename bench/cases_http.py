@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,17 +28,8 @@ SECRET = "bench-secret"
 
 @dataclass
 class HttpCases:
-    runners: dict[str, Callable[[], float]] = field(default_factory=dict)
-    pending: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-def _missing() -> str | None:
-    """Why the HTTP cases cannot run yet, or None once ``serve`` and ``token issue`` exist."""
-    from web.cli import main
-
-    wanted = {"serve", "token"} - set(main.commands)
-    return f"web/ has no `borderledger {' / '.join(sorted(wanted))}` yet" if wanted else None
+    runners: dict[str, Callable[[], float]]
+    notes: list[str]
 
 
 def _command() -> list[str]:
@@ -95,11 +86,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def server(ledger: Ledger, sizes: Sizes) -> Iterator[HttpCases]:
-    """A running server and its cases; pending (and no server) until web/ can serve."""
-    reason = _missing()
-    if reason:
-        yield HttpCases(pending=reason)
-        return
+    """A running ``borderledger serve`` on a free loopback port, and its cases."""
     port = _free_port()
     args = ["serve", "--host", HOST, "--port", str(port), "--workers", str(sizes.http_workers)]
     process = subprocess.Popen(

@@ -46,7 +46,7 @@ def ledger_record(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
 def ledger_batch(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
     """Crossings per second through ``record_batch``, 1,000 per call, first-seen travelers."""
     service = ledger.service
-    seeds = itertools.count(ledger.plans and 10_000)
+    seeds = itertools.count(10_000)  # populations of their own: never the pre-loaded seed
 
     def items() -> list[BatchItem]:
         out: list[BatchItem] = []

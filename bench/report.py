@@ -44,7 +44,7 @@ def _ratio(cases: dict, numerator: str, denominator: str | None) -> float | None
 
 
 def ratios(cases: dict) -> tuple[dict, dict, dict]:
-    """``ratios``, ``goals`` and ``met`` from measured cases; a pending case leaves None."""
+    """``ratios``, ``goals`` and ``met`` from measured cases; a missing case leaves None."""
     out, goals, met = {}, {}, {}
     for name, numerator, denominator, op, goal in GOALS:
         value = _ratio(cases, numerator, denominator)
@@ -77,7 +77,7 @@ def write(doc: dict, path: Path) -> None:
 
 def _fmt(value) -> str:
     if value is None:
-        return "pending"
+        return "—"
     if isinstance(value, bool):
         return "yes" if value else "NO"
     if abs(value) >= 100:
@@ -106,8 +106,7 @@ def table(doc: dict) -> str:
         f"{'case':<22}{'value':>14}  unit",
     ]
     for name, case in doc["cases"].items():
-        note = f"  ({case['pending']})" if case.get("pending") else ""
-        lines.append(f"{name:<22}{_fmt(case['value']):>14}  {case['unit']}{note}")
+        lines.append(f"{name:<22}{_fmt(case['value']):>14}  {case['unit']}")
     lines += ["", f"{'ratio':<34}{'value':>10}{'naive peer':>12}{'goal':>10}  met"]
     peers = {k: doc["ratios"].get(v[0]) for k, v in PEERS.items()}
     for name, goal in doc["goals"].items():

@@ -34,15 +34,11 @@ def run_cases(db_url: str, sizes: Sizes, log: Callable[[str], None]) -> tuple[di
         f"ledger pre-loaded with {len(ledger.plans)} generated travelers through record_batch",
         f"{sizes.rounds} interleaved rounds, one run of each case per round; values are medians",
     ]
-    cases: dict[str, dict] = {}
     runners: dict[str, Callable[[], float]] = {}
     try:
         for name, setup in _setups(db_url, ledger, sizes).items():
             runners[name] = setup()
         with cases_http.server(ledger, sizes) as http:
-            for name in ("http_hello", "http_status", "http_record"):
-                if http.pending:
-                    cases[name] = {"value": None, "unit": UNITS[name], "pending": http.pending}
             runners.update(http.runners)
             notes += http.notes
             samples: dict[str, list[float]] = {name: [] for name in runners}
@@ -52,6 +48,8 @@ def run_cases(db_url: str, sizes: Sizes, log: Callable[[str], None]) -> tuple[di
                 log(f"round {r + 1}/{sizes.rounds} done")
     finally:
         ledger.close()
-    for name, values in samples.items():
-        cases[name] = {"value": statistics.median(values), "unit": UNITS[name], "samples": values}
-    return {name: cases[name] for name in UNITS if name in cases}, notes
+    cases = {
+        name: {"value": statistics.median(values), "unit": UNITS[name], "samples": values}
+        for name, values in samples.items()
+    }
+    return {name: cases[name] for name in UNITS}, notes

@@ -82,9 +82,11 @@ def run(db_url: str, machine: dict, log: Callable[[str], None]) -> dict:
             rnd = random.Random(level)
             sample = rnd.sample(ledger.traveler_ids, SAMPLE)
             record = ledger_record(replace(ledger, traveler_ids=sample), SIZES)
+            raw = cases_raw.raw_single_insert(db_url, SIZES)
             rows.append(
                 {
                     "events": stored,
+                    "raw_single_insert": {"value": _median(raw), "unit": "rows/s"},
                     "ledger_record": {"value": _median(record), "unit": "crossings/s"},
                     "status_cold": {"value": _status_ms(ledger, sample), "unit": "ms/status"},
                     "raw_read": {
@@ -117,14 +119,15 @@ def table(doc: dict) -> str:
         f"mode scale · {m['cores']} cores {m['cpu_model']} · PostgreSQL {m['postgres_version']}"
         f" · fsync={m['fsync']} synchronous_commit={m['synchronous_commit']}",
         "",
-        f"{'events':>10}{'record/s':>12}{'status ms':>11}{'raw read/s':>13}  rebuild events/s",
+        f"{'events':>10}{'raw insert/s':>14}{'record/s':>10}{'status ms':>11}"
+        f"{'raw read/s':>12}{'rebuild/s':>11}{'rebuild s':>11}",
     ]
     for row in doc["levels"]:
         rebuild = row["projection_rebuild"]["value"]
         lines.append(
-            f"{row['events']:>10,}{row['ledger_record']['value']:>12,.0f}"
-            f"{row['status_cold']['value']:>11.2f}{row['raw_read']['value']:>13,.0f}  "
-            + f"{rebuild:,.0f}"
+            f"{row['events']:>10,}{row['raw_single_insert']['value']:>14,.0f}"
+            f"{row['ledger_record']['value']:>10,.0f}{row['status_cold']['value']:>11.2f}"
+            f"{row['raw_read']['value']:>12,.0f}{rebuild:>11,.0f}{row['events'] / rebuild:>11.1f}"
         )
     lines += [f"note: {n}" for n in doc["notes"]]
     return "\n".join(lines)
