@@ -49,6 +49,7 @@ def test_registrar_and_employer_tokens_carry_their_scope(tmp_path):
         ["--role", "employer"],
         ["--role", "king"],
         ["--role", "admin", "--ttl", "0"],
+        ["--role", "admin", "--subject", "tab\there"],
     ],
 )
 def test_refuses_incomplete_or_unknown_claims(tmp_path, args):

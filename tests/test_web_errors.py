@@ -92,6 +92,10 @@ def test_authentication_comes_before_content(web):
             {"sub": "x", "role": "admin", "iat": 1, "exp": 2**40}, SECRET, algorithm="HS384"
         ),
         "Bearer \u00e9t\u00e9",
+        "Bearer "
+        + jwt.encode(
+            {"sub": "nul\x00", "role": "admin", "iat": 1, "exp": 2**40}, SECRET, algorithm="HS256"
+        ),
     ],
     ids=[
         "empty",
@@ -105,6 +109,7 @@ def test_authentication_comes_before_content(web):
         "registrar-without-office",
         "other-algorithm",
         "not-ascii",
+        "unprintable-subject",
     ],
 )
 def test_bad_tokens_are_401_with_a_challenge(web, authorization):

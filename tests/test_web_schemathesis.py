@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from test_web_support import Web, bearer, close, settings_for
+from test_web_support import BACKENDS, Web, bearer, close, database_url, settings_for
 
 from web.app import create_app
 
@@ -20,12 +20,12 @@ SEMANTIC = [positive_data_acceptance]
 EMPLOYER_PATHS = ("/api/v1/exemptions/verify",)
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request, tmp_path_factory):
     """The app, with one traveler who has a crossing and an exemption to aim requests at."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz')}/ledger.db"
+    url = database_url(request, tmp_path_factory, request.param)
     app = create_app({"SETTINGS": settings_for(url)})
-    web = Web(app, app.test_client(), "sqlite")
+    web = Web(app, app.test_client(), request.param)
     traveler_id = web.register("RUS")
     web.cross(traveler_id, "entry", "2023-02-01", crossing_id="c1")
     grant = {

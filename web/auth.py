@@ -59,6 +59,8 @@ def issue_token(
         raise TokenError("an employer token needs --employer")
     if ttl_seconds <= 0:
         raise TokenError("the time to live must be positive")
+    if not all(_recordable(v) for v in (subject, office, employer_id) if v is not None):
+        raise TokenError("subject, office and employer must be printable text of 1-100 chars")
     claims = {
         "sub": subject or f"{role}@{office or employer_id or 'ledger'}",
         "role": role,
@@ -82,7 +84,8 @@ def read_token(secret: str, token: str) -> Principal:
     office, employer_id = claims.get("office"), claims.get("employer_id")
     if (
         role not in ROLES
-        or not all(isinstance(v, str | None) for v in (office, employer_id))
+        or not _recordable(claims["sub"])
+        or not all(v is None or _recordable(v) for v in (office, employer_id))
         or (role == REGISTRAR and not office)
         or (role == EMPLOYER and not employer_id)
     ):
@@ -107,6 +110,16 @@ def authenticate(roles: tuple[str, ...]) -> Principal:
 
 def current_actor() -> Actor:
     return g.principal.actor(current_app.extensions["borderledger"].service.posts)
+
+
+def _recordable(value) -> bool:
+    """Claims are written on events: printable text that every store accepts."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 100
+        and value.isprintable()
+        and not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    )
 
 
 def _unauthorized(detail: str) -> Unauthorized:
