@@ -6,7 +6,8 @@ import pickle
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import Application, Repository
+from eventsourcing.application import Application, ProcessingEvent, Repository
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InterfaceError,
     JSONTranscoder,
@@ -125,6 +126,20 @@ def _copy(aggregate):
     return pickle.loads(pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
 
 
+class LedgerProcessingEvent(ProcessingEvent[UUID]):
+    """The library's, with a nominal ``isinstance`` first: checks against its runtime Protocols
+    cost some 20 µs each on Python 3.11, two per saved aggregate (bench: ledger_batch)."""
+
+    def collect_events(self, *objs, **kwargs) -> None:
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+            else:
+                super().collect_events(obj)
+        self.saved_kwargs.update(kwargs)
+
+
 class LedgerApplication(Application[UUID]):
     """Stores the ledger; tables are ``borderledger_events`` (PostgreSQL) or ``stored_events``."""
 
@@ -154,6 +169,16 @@ class LedgerApplication(Application[UUID]):
             ),
             deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
         )
+
+    def save(self, *objs, **kwargs):
+        """The library's ``save``, collecting with ``LedgerProcessingEvent``."""
+        processing_event = LedgerProcessingEvent()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)
+        return recordings
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
