@@ -170,6 +170,7 @@ class Traveler(Aggregate):
                 {
                     "recorded_at": self.recorded_at,
                     "office": self.office,
+                    "seq": self.originator_version,
                     "value": Exemption(
                         exemption_id=self.exemption_id,
                         kind=self.kind,

@@ -204,16 +204,16 @@ class LedgerService:
             if owner is not None and owner != traveler_id:
                 raise ConflictError("that document belongs to another traveler")
             t = self._load(traveler_id)
+            key_id = document_key_id(self._document_key, nationality, document_number)
             if owner == traveler_id:
                 # Already claimed by this traveler, perhaps spelt otherwise ("75 12" / "75-12"):
                 # the aggregate compares numbers as typed and would link a duplicate.
-                return False, self.app.position()
+                return False, self.app.position_of(key_id, 1)
             linked = t.link_document(
                 nationality, document_type, document_number, actor.recorded_by, self.clock()
             )
             if not linked and owner is not None:
-                return False, self.app.position()
-            key_id = document_key_id(self._document_key, nationality, document_number)
+                return False, self.app.position_of(key_id, 1)
             pending = [t] + ([] if owner else [DocumentKey.claim(key_id, traveler_id)])
             try:
                 recordings = self.app.save(*pending)
@@ -410,7 +410,9 @@ class LedgerService:
 
         created, position = self._update(traveler_id, command)
         if not created:
-            position = self.app.position()
+            # An identical retry answers with the position of the original grant.
+            seq = self._load(traveler_id).exemptions[exemption_id][0]["seq"]
+            position = self.app.position_of(traveler_id, seq)
         return {"exemption_id": exemption_id, "position": position}, created
 
     def end_exemption(

@@ -48,6 +48,7 @@ class Settings:
                 calculator_per_minute=int(env.get("BORDERLEDGER_CALCULATOR_PER_MINUTE") or 600),
                 verification_per_minute=int(env.get("BORDERLEDGER_VERIFICATION_PER_MINUTE") or 60),
                 token_ttl_seconds=int(env.get("BORDERLEDGER_TOKEN_TTL_SECONDS") or 8 * 3600),
+                max_body_bytes=int(env.get("BORDERLEDGER_MAX_BODY_BYTES") or 2 * 1024 * 1024),
             )
         except ValueError as e:
             raise ConfigurationError(str(e)) from e

@@ -116,7 +116,7 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, tid, "a1", "entry", "KZ-ALA", at("2023-03-01"))
         svc.record_crossing(OFFICER, tid, "a2", "exit", "KZ-ALA", at("2023-03-10", 10))
-        linked, _ = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
+        linked, first_link_position = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
         assert linked
         same = svc.find_traveler("RUS", "76-7654321")
         assert same == tid
@@ -124,7 +124,9 @@ class ServiceContract:
         status = svc.status(tid, "KAZ", as_of=date(2023, 4, 5))
         assert status["days_used"] == 15
         assert svc.register(OFFICER, "RUS", "76 7654321")[:2] == (tid, False)
-        assert svc.link_document(OFFICER, tid, "RUS", "76 7654321")[0] is False
+        relinked, position = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
+        assert relinked is False
+        assert position == first_link_position  # the original link's, not the ledger's end
 
     def test_linking_the_same_document_in_another_spelling_records_nothing(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
@@ -243,13 +245,17 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
         assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10))["days_used"] == 102
-        _, created = svc.grant_exemption(OFFICER, tid, "x1", "employment", "KAZ",
-                                         date(2023, 3, 10), date(2024, 3, 9),
-                                         contract_number="EC-1", employer_id="123456789012")
+        first, created = svc.grant_exemption(OFFICER, tid, "x1", "employment", "KAZ",
+                                             date(2023, 3, 10), date(2024, 3, 9),
+                                             contract_number="EC-1", employer_id="123456789012")
         assert created
-        assert svc.grant_exemption(OFFICER, tid, "x1", "employment", "KAZ", date(2023, 3, 10),
-                                   date(2024, 3, 9), contract_number="EC-1",
-                                   employer_id="123456789012")[1] is False
+        svc.record_crossing(OFFICER, tid, "later", "exit", "KZ-ALA", at("2023-09-01"))
+        again, created_again = svc.grant_exemption(
+            OFFICER, tid, "x1", "employment", "KAZ", date(2023, 3, 10), date(2024, 3, 9),
+            contract_number="EC-1", employer_id="123456789012",
+        )
+        assert created_again is False
+        assert again["position"] == first["position"]  # the original grant's, not the ledger's end
         assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10))["days_used"] == 9
         ended = svc.end_exemption(OFFICER, tid, "x1", date(2023, 5, 30), "terminated")
         assert ended["ended_on"] == "2023-05-30"
