@@ -7,11 +7,10 @@ the file's own ``fields`` map, so a new field there fails loudly until this file
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
 import pytest
+from scenarios import load_examples
 
 from domain.engine import Engine, Facts
 from domain.posts import PostRegistry
@@ -21,10 +20,7 @@ from infrastructure.bootstrap import build_service
 from infrastructure.service import Actor
 from infrastructure.settings import Settings
 
-EXAMPLES = Path("/work/shared/scenarios/examples.json")
-if not EXAMPLES.exists():  # the shared folder sits beside the repository
-    EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "scenarios" / "examples.json"
-DATA = json.loads(EXAMPLES.read_text())
+DATA = load_examples()
 CASES = [c for c in DATA["cases"] if not c.get("timezone")]
 TZ_CASES = [c for c in DATA["cases"] if c.get("timezone")]
 POSTS = PostRegistry()

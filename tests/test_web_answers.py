@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from scenarios import load_examples
 from test_web_support import WebCase, assert_problem, build, close
 
 from domain.posts import reference_today
 
-EXAMPLES = json.loads(
-    (Path(__file__).resolve().parents[2] / "shared/scenarios/examples.json").read_text()
-)
+EXAMPLES = load_examples()
 STAY_CASES = [c for c in EXAMPLES["cases"] if "stays" in c]
 # The calculator takes stays only; the cases with exemptions go through the ledger above.
 CALCULATOR_CASES = [c for c in STAY_CASES if not c.get("exemptions")]
