@@ -99,10 +99,10 @@ def _autumn_arrival(b: _Builder) -> None:
 
 def _worker(b: _Builder) -> None:
     """Lives in Kazakhstan on an employment contract, sometimes ended early."""
-    entry = date(2023, 2, 1) + timedelta(days=b.rnd.randint(0, 500))
+    entry = date(2023, 2, 1) + timedelta(days=b.rnd.randint(0, 1300))
     b.stay(b.rnd.choice(KAZ_POSTS), entry, None)
     start = entry + timedelta(days=b.rnd.randint(3, 20))
-    until = start + timedelta(days=364)
+    until = start + timedelta(days=b.rnd.choice((364, 729, 1094)))
     eid = b.exemption(
         kind="employment",
         jurisdiction="KAZ",
@@ -238,7 +238,14 @@ def load_demo(service: LedgerService, travelers: int = 300, seed: int = 2023) ->
     """The sample ledger of ``borderledger demo``, with one worker to verify as an employer."""
     plans = population(seed, travelers)
     summary = load(service, plans)
-    worker = next(p for p in plans if p.pattern == "worker")
+    # A worker whose contract still runs, so the employer's check has something to confirm.
+    worker = next(
+        p
+        for p in plans
+        if p.pattern == "worker"
+        and not p.terminations
+        and p.exemptions[0]["valid_until"] >= LAST_DAY + timedelta(days=90)
+    )
     exemption = worker.exemptions[0]
     visitor = next(p for p in plans if p.pattern == "autumn_arrival")
     summary["sample"] = {
