@@ -238,14 +238,14 @@ def load_demo(service: LedgerService, travelers: int = 300, seed: int = 2023) ->
     """The sample ledger of ``borderledger demo``, with one worker to verify as an employer."""
     plans = population(seed, travelers)
     summary = load(service, plans)
-    # A worker whose contract still runs, so the employer's check has something to confirm.
-    worker = next(
+    # Prefer a worker whose contract still runs, so the employer's check confirms something.
+    workers = [p for p in plans if p.pattern == "worker"]
+    running = [
         p
-        for p in plans
-        if p.pattern == "worker"
-        and not p.terminations
-        and p.exemptions[0]["valid_until"] >= LAST_DAY + timedelta(days=90)
-    )
+        for p in workers
+        if not p.terminations and p.exemptions[0]["valid_until"] >= LAST_DAY + timedelta(days=90)
+    ]
+    worker = (running or workers)[0]
     exemption = worker.exemptions[0]
     visitor = next(p for p in plans if p.pattern == "autumn_arrival")
     summary["sample"] = {
