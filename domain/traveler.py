@@ -165,22 +165,26 @@ class Traveler(Aggregate):
         employer_id: str | None
         permit_number: str | None
 
+        def exemption(self) -> Exemption:
+            """The granted exemption as the engine reads it (also used by the read side)."""
+            return Exemption(
+                exemption_id=self.exemption_id,
+                kind=self.kind,
+                jurisdiction=self.jurisdiction,
+                valid_from=self.valid_from,
+                valid_until=self.valid_until,
+                contract_number=self.contract_number,
+                employer_id=self.employer_id,
+                permit_number=self.permit_number,
+            )
+
         def apply(self, t: Traveler) -> None:
             t.exemptions[self.exemption_id] = [
                 {
                     "recorded_at": self.recorded_at,
                     "office": self.office,
                     "seq": self.originator_version,
-                    "value": Exemption(
-                        exemption_id=self.exemption_id,
-                        kind=self.kind,
-                        jurisdiction=self.jurisdiction,
-                        valid_from=self.valid_from,
-                        valid_until=self.valid_until,
-                        contract_number=self.contract_number,
-                        employer_id=self.employer_id,
-                        permit_number=self.permit_number,
-                    ),
+                    "value": self.exemption(),
                 }
             ]
             t.head_hash = self.hash

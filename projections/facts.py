@@ -58,17 +58,7 @@ def evolve(facts: TravelerFacts, event) -> TravelerFacts:
         voided = facts.voided | {event.crossing_id}
         return dataclasses.replace(facts, voided=voided, version=version)
     if isinstance(event, Traveler.ExemptionGranted):
-        value = Exemption(
-            exemption_id=event.exemption_id,
-            kind=event.kind,
-            jurisdiction=event.jurisdiction,
-            valid_from=event.valid_from,
-            valid_until=event.valid_until,
-            contract_number=event.contract_number,
-            employer_id=event.employer_id,
-            permit_number=event.permit_number,
-        )
-        exemptions = {**facts.exemptions, event.exemption_id: value}
+        exemptions = {**facts.exemptions, event.exemption_id: event.exemption()}
         return dataclasses.replace(facts, exemptions=exemptions, version=version)
     if isinstance(event, Traveler.ExemptionEnded):
         value = dataclasses.replace(
