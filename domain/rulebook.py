@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -98,7 +98,13 @@ class Limit:
         return self.window_days or self.block_days or self.max_days or 0
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # Built by hand: dataclasses.asdict deep-copies, and every status answer calls this.
+        doc = {"kind": self.kind}
+        for name in ("max_days", "window_days", "block_days"):
+            value = getattr(self, name)
+            if value is not None:
+                doc[name] = value
+        return doc
 
 
 @dataclass(frozen=True)
