@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from operator import sub
 
 from domain.rulebook import (
+    BY_DAY,
     DAYS_SINCE_EFFECTIVE,
     FIXED_BLOCK,
     PER_ENTRY,
@@ -118,12 +119,14 @@ class Judge:
             return []
         spans = sorted((s for s in spans if s.last >= lo and s.first <= hi), key=lambda s: s.first)
         firsts = [s.first for s in spans]
+        # Judging every stay in range: then a counted day is always some judged stay's day.
+        complete = len(spans) == sum(1 for s in tl.spans if s.last >= lo and s.first <= hi)
         found: set[int] = set()
         for v in self.line.versions:
             for limit in v.limits:
                 if limit.kind == ROLLING_WINDOW:
                     candidates = self._rolling_candidates(v, limit, lo, hi)
-                    found.update(self._governed(v, spans, firsts, candidates))
+                    found.update(self._governed(v, spans, firsts, candidates, complete))
                 elif limit.kind == PER_ENTRY:
                     for s in spans:
                         if s.last - s.entry >= limit.max_days:
@@ -138,17 +141,37 @@ class Judge:
                             break
                         if b >= lo:
                             bad = self._beyond(v, a, limit.max_days, max(a, lo), min(b, hi))
-                            found.update(self._governed(v, spans, firsts, bad))
+                            found.update(self._governed(v, spans, firsts, bad, complete))
         return sorted(found)
 
     def _governed(
-        self, v: RuleVersion, spans: list[Span], firsts: list[int], days: list[int]
+        self,
+        v: RuleVersion,
+        spans: list[Span],
+        firsts: list[int],
+        days: list[int],
+        complete: bool = False,
     ) -> list[int]:
         """The days (sorted) that ``v`` judges for one of the given stays covering them."""
         out: list[int] = []
         i, n = 0, len(days)
+        effective = v.effective_from.toordinal()
+        # Stays entered before ``v`` may keep an older version (by_entry_date transitions).
+        early_until = max((s.last for s in spans if s.entry < effective), default=-1)
         while i < n:
             day = days[i]
+            cut = self.line.next_cut(day)
+            if cut <= effective:
+                # A version judges no day before it takes effect.
+                i = bisect_left(days, cut, i + 1)
+                continue
+            owned = v.transition == BY_DAY or early_until < day
+            if complete and owned and self.line.on(day) is v:
+                # Every stay on these days is judged by ``v`` until the version line changes.
+                k = bisect_left(days, cut, i)
+                out += days[i:k]
+                i = k
+                continue
             j = bisect_right(firsts, day) - 1
             through = None
             # Stays overlap at most at their ends (same-date exit and re-entry, planned stays).
