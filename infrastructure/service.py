@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -83,6 +85,30 @@ def check_jurisdiction(value: str) -> None:
         raise ValidationError({"jurisdiction": [f"must be one of {', '.join(JURISDICTIONS)}"]})
 
 
+class AnswerCache:
+    """Engine answers by traveler version and question: a new event makes a new key, so an
+    answer never outlives the history it was computed from. Shared by request threads."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._answers: OrderedDict[tuple, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict | None:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple, answer: dict) -> dict:
+        with self._lock:
+            self._answers[key] = answer
+            if len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+
 class LedgerService:
     """Operations over the ledger; the clock and the rulebook come in from outside."""
 
@@ -101,6 +127,7 @@ class LedgerService:
         self._document_key = document_key
         self._receipt_key = receipt_key
         self.clock = clock
+        self._answers = AnswerCache()
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -491,19 +518,31 @@ class LedgerService:
             raise ValidationError({"known_at": ["an instant with a UTC offset is required"]})
         t = self._load(traveler_id)
         as_of = as_of or reference_today(jurisdiction, self.clock())
-        return self._status_of(t, jurisdiction, as_of, known_at, self.app.position())
+        return self._status_of(t, jurisdiction, as_of, known_at, self._position_of_head(t))
+
+    def _position_of_head(self, t: Traveler) -> int | None:
+        """The ledger position of the traveler's latest event: what a status reflects."""
+        key = (t.id, t.version)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers.put(key, {"position": self.app.position_of(t.id, t.version)})
+        return found["position"]
 
     def _status_of(
         self, t: Traveler, jurisdiction: str, as_of: date, known_at: datetime | None, position
     ) -> dict:
-        facts = Facts.from_crossings(
-            jurisdiction,
-            t.nationality,
-            t.crossings_known_at(known_at),
-            t.exemptions_known_at(known_at),
-            as_of,
-        )
-        doc = Engine(self.rulebook, facts).status(as_of)
+        key = (t.id, t.version, jurisdiction, as_of, known_at)
+        answer = self._answers.get(key)
+        if answer is None:
+            facts = Facts.from_crossings(
+                jurisdiction,
+                t.nationality,
+                t.crossings_known_at(known_at),
+                t.exemptions_known_at(known_at),
+                as_of,
+            )
+            answer = self._answers.put(key, Engine(self.rulebook, facts).status(as_of))
+        doc = dict(answer)
         doc["traveler_id"] = str(t.id)
         doc["known_at"] = known_at.isoformat() if known_at else None
         doc["position"] = position

@@ -325,6 +325,19 @@ class ServiceContract:
         before = svc.status(tid, "KAZ", as_of=date(2024, 3, 20), known_at=t1 - timedelta(1))
         assert before["days_used"] == 0
 
+    def test_a_status_reflects_every_write_and_names_its_position(self, svc):
+        """Asked twice, then after an exit: the second answer is the first, the third sees the
+        exit (entry 2023-02-01, exit 03-01: 29 days) and names the exit's position."""
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        entry, _ = svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-02-01"))
+        first = svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
+        assert first == svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
+        assert first["position"] == entry["position"] and first["present"] is True
+        exit_, _ = svc.record_crossing(OFFICER, tid, "x", "exit", "KZ-ALA", at("2023-03-01", 10))
+        after = svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
+        assert (after["present"], after["days_used"]) == (False, 29)
+        assert after["position"] == exit_["position"]
+
     def test_exemption_granted_later_is_unknown_earlier(self):
         """Entered 2024-03-01 (known at T1); exempt 03-05..06-30 granted at T2. On 03-20, as
         known at T1: 20 days; as known at T2: 03-01..03-04 = 4."""

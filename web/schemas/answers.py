@@ -104,7 +104,11 @@ class AnswerOut(Schema):
 class StatusOut(AnswerOut):
     traveler_id = fields.UUID(required=True)
     known_at = IsoInstant(required=True, allow_none=True)
-    position = fields.Integer(required=True, allow_none=True)
+    position = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Ledger position of the traveler's latest event."},
+    )
 
 
 class PlanOut(Schema):
