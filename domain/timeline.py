@@ -92,12 +92,6 @@ class Timeline:
                 found = s
         return found
 
-    def is_present(self, day: int) -> bool:
-        return self.origin <= day <= self.end and self.presence[day - self.origin] == 1
-
-    def is_counted(self, day: int) -> bool:
-        return self.origin <= day <= self.end and self.counted[day - self.origin] == 1
-
     def next_exempt(self, day: int) -> int:
         """The first exempt day on or after ``day`` (a day past the end when none)."""
         i = self.exempt.find(1, max(day - self.origin, 0))

@@ -158,15 +158,6 @@ def promote(db: SqlBackend, g: int) -> None:
             drop_tables(cur, db, old)
 
 
-def discard(db: SqlBackend, g: int) -> None:
-    with db.tx(commit=True) as cur:
-        cur.execute(
-            db.sql("DELETE FROM {p}projection_state WHERE projection=%s AND generation=%s"),
-            (PROJECTION, g),
-        )
-        drop_tables(cur, db, g)
-
-
 class SqlStatusView(StatusView):
     """One generation of the status tables."""
 
@@ -355,7 +346,3 @@ def _deadline_params(d: Deadline) -> tuple:
 
 def _deadline(r) -> Deadline:
     return Deadline(UUID(r[0]), r[1], r[2], _day(r[3]), _day(r[4]), _day(r[5]), _day(r[6]))
-
-
-def live_generation(db: SqlBackend) -> int | None:
-    return next((g for g, _, live in generations(db) if live), None)
