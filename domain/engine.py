@@ -215,6 +215,7 @@ class Engine:
             "limits": [],
             "anomalies": anomalies,
             "rulebook": self.rulebook.digest,
+            "rule_versions": self._versions_in_force(stays, as_of),
         }
         if not self.line:
             anomalies.append({"kind": "no_rule", "nationality": facts.nationality})
@@ -264,6 +265,17 @@ class Engine:
                 doc["latest_legal_exit"] = _iso(later[0] - 1)
         doc["next_entry"] = self._next_entry(judge.tl.derive(d, []), d + 1 if in_country else d)
         return doc
+
+    def _versions_in_force(self, stays: list[Stay], as_of: date) -> list[str]:
+        """Versions in force for this nationality from the first stay to ``as_of``: the rules
+        this answer's history was read under."""
+        first = min((s.entry for s in stays), default=as_of)
+        out = []
+        for v in self.line.versions:
+            until = v.until_for(self.facts.nationality)
+            if v.effective_from <= as_of and (until is None or until >= first):
+                out.append(v.id)
+        return out
 
     @staticmethod
     def _window_doc(window: tuple[int, int] | None) -> dict | None:

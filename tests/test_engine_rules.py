@@ -847,3 +847,21 @@ def test_configurable_kazakh_date_moves_both_versions():
     assert BOOK_26.get("KAZ-EAEU-PER-ENTRY").effective_until == D("2023-01-25")
     assert BOOK_26.get("KAZ-EAEU-90-180").effective_from == D("2023-01-26")
     assert BOOK_26.digest != BOOK.digest
+
+
+@pytest.mark.parametrize(
+    ("jur", "nat", "stays", "as_of", "expected"),
+    [
+        # Entered under the per-entry rule, still there after 27 January 2023: both versions.
+        ("KAZ", "RUS", ["2022-12-30.."], "2023-03-01", ["KAZ-EAEU-PER-ENTRY", "KAZ-EAEU-90-180"]),
+        # A history that starts in 2023 was read under 90/180 only.
+        ("KAZ", "RUS", ["2023-10-01.."], "2023-11-01", ["KAZ-EAEU-90-180"]),
+        # Russians in Kyrgyzstan across 5 September 2024: unlimited, then 90/180.
+        ("KGZ", "RUS", ["2024-08-01..2024-10-01"], "2024-12-01",
+         ["KGZ-RUS-UNLIMITED", "KGZ-EAEU-90-180"]),
+        # No rule for a nationality: nothing was in force.
+        ("KAZ", "CHN", ["2023-10-01.."], "2023-11-01", []),
+    ],
+)
+def test_status_names_the_rule_versions_in_force_over_the_history(jur, nat, stays, as_of, expected):
+    assert engine(jur, nat, stays).status(D(as_of))["rule_versions"] == expected

@@ -99,6 +99,9 @@ class AnswerOut(Schema):
     limits = fields.List(fields.Dict())
     anomalies = fields.List(fields.Dict(), required=True)
     rulebook = fields.String()
+    rule_versions = fields.List(
+        fields.String(), metadata={"description": "Versions in force from the first stay on."}
+    )
 
 
 class StatusOut(AnswerOut):
