@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,24 @@ class PostgresBackend(SqlBackend):
 
     def ledger_position(self) -> int:
         return self.app.recorder.max_notification_id() or 0
+
+    def insert(self, cur, table: str, types: tuple[str, ...], rows: list[tuple], tail="") -> None:
+        """COPY, or one JSON document for an upsert: psycopg's ``executemany`` pipeline and
+        array dumping run in Python (about 10 and 7 µs a row), COPY rows and JSON in C."""
+        if not tail:
+            with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        columns = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(types))
+        cur.execute(
+            f"INSERT INTO {table} SELECT {columns} FROM jsonb_array_elements(%s::jsonb) r{tail}",
+            (json.dumps(rows),),
+            prepare=True,
+        )
+
+    def delete(self, cur, table: str, column: str, keys: list[str]) -> None:
+        cur.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s::text[])", (keys,), prepare=True)
 
 
 @contextmanager

@@ -40,6 +40,15 @@ class SqlBackend(ABC):
     def sql(self, text: str) -> str:
         return text.replace("{p}", self.prefix).replace("%s", self.ph)
 
+    def insert(self, cur, table: str, types: tuple[str, ...], rows: list[tuple], tail="") -> None:
+        """Insert ``rows`` (a value per column type) into ``table``, then ``tail`` (ON CONFLICT)."""
+        marks = ", ".join([self.ph] * len(types))
+        cur.executemany(f"INSERT INTO {table} VALUES ({marks}){tail}", rows)
+
+    def delete(self, cur, table: str, column: str, keys: list[str]) -> None:
+        """Delete the rows of ``table`` whose text ``column`` is one of ``keys``."""
+        cur.executemany(f"DELETE FROM {table} WHERE {column}={self.ph}", [(k,) for k in keys])
+
 
 def _day(value) -> date | None:
     if value is None or isinstance(value, date):
@@ -208,37 +217,38 @@ class SqlStatusView(StatusView):
             self._write(cur, changes)
 
     def _write(self, cur, changes: Changes) -> None:
-        replaced = [(str(t),) for t in changes.status if t in changes.existing]
+        db, t, d = self.db, self.t, self.db.day_type
+        replaced = [str(tid) for tid in changes.status if tid in changes.existing]
         if replaced:
-            cur.executemany(self._q("DELETE FROM {status} WHERE traveler_id=%s"), replaced)
-            cur.executemany(self._q("DELETE FROM {deadlines} WHERE traveler_id=%s"), replaced)
+            db.delete(cur, t["status"], "traveler_id", replaced)
+            db.delete(cur, t["deadlines"], "traveler_id", replaced)
         if changes.facts:
-            cur.executemany(
-                self._q(
-                    "INSERT INTO {facts} VALUES (%s, %s) ON CONFLICT (traveler_id) "
-                    "DO UPDATE SET facts=excluded.facts"
-                ),
-                [(str(t), to_json(f)) for t, f in changes.facts.items()],
+            db.insert(
+                cur,
+                t["facts"],
+                ("text", "text"),
+                [(str(tid), to_json(f)) for tid, f in changes.facts.items()],
+                " ON CONFLICT (traveler_id) DO UPDATE SET facts=excluded.facts",
             )
         status = [_status_params(r) for rows in changes.status.values() for r in rows]
         if status:
-            marks = ", ".join(["%s"] * 17)
-            cur.executemany(self._q(f"INSERT INTO {{status}} VALUES ({marks})"), status)
-        deadlines = [_deadline_params(d) for ds in changes.deadlines.values() for d in ds]
+            db.insert(cur, t["status"], _status_types(d), status)
+        deadlines = [_deadline_params(x) for ds in changes.deadlines.values() for x in ds]
         if deadlines:
-            cur.executemany(
-                self._q("INSERT INTO {deadlines} VALUES (%s, %s, %s, %s, %s, %s, %s)"), deadlines
-            )
+            db.insert(cur, t["deadlines"], ("text", "text", "text", d, d, d, d), deadlines)
         if changes.documents:
-            cur.executemany(
-                self._q(
-                    "INSERT INTO {documents} VALUES (%s, %s, %s, %s) ON CONFLICT (digest) "
-                    "DO UPDATE SET traveler_id=excluded.traveler_id"
-                ),
-                [
-                    (d.digest, d.nationality, d.document_type, str(d.traveler_id))
-                    for d in changes.documents
-                ],
+            # One row per digest, as upserting them in order would leave it: one statement may
+            # not update a row twice.
+            merged: dict[str, tuple] = {}
+            for x in changes.documents:
+                first = merged.get(x.digest) or (x.digest, x.nationality, x.document_type)
+                merged[x.digest] = (*first[:3], str(x.traveler_id))
+            db.insert(
+                cur,
+                t["documents"],
+                ("text", "text", "text", "text"),
+                list(merged.values()),
+                " ON CONFLICT (digest) DO UPDATE SET traveler_id=excluded.traveler_id",
             )
 
     def stale(self, rulebook_digest: str, limit: int) -> list[UUID]:
@@ -284,6 +294,14 @@ class SqlStatusView(StatusView):
     def find_document(self, digest: str) -> UUID | None:
         rows = self._rows("SELECT traveler_id FROM {documents} WHERE digest=%s", (digest,))
         return UUID(rows[0][0]) if rows else None
+
+
+def _status_types(day: str) -> tuple[str, ...]:
+    return (
+        ("text", "text", "text", day, "integer", day, day, day)
+        + ("integer",) * 3
+        + ("text", "text", "text", "text", "integer", "bigint")
+    )
 
 
 def _status_params(r: StatusRow) -> tuple:
