@@ -11,17 +11,18 @@ GENESIS = ""
 
 
 def _plain(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
+    """What JSON cannot write itself, as ISO text or id text: no Python walk over the rest."""
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# One encoder for every hash: json.dumps with options builds a new one per call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+)
 
 
 def event_hash(
@@ -42,8 +43,8 @@ def event_hash(
         "recorded_at": recorded_at.isoformat(),
         "actor": actor,
         "office": office,
-        "data": _plain(data),
+        "data": data,
         "previous_hash": previous_hash,
     }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = _CANONICAL.encode(body)
     return hashlib.sha256(canonical.encode()).hexdigest()
