@@ -221,10 +221,7 @@ class Engine:
             anomalies.append({"kind": "no_rule", "nationality": facts.nationality})
             return doc
 
-        end = self._horizon(d) + 2 * self.span
-        spans = [span_of(s, end) for s in stays]
-        judge = self._judge(spans, d, end)
-        bad = judge.broken_days(spans, judge.tl.origin, end)
+        judge, bad = self._broken(stays, d)
         past_bad = [x for x in bad if x <= d]
         periods = _runs(past_bad)
         doc["overstay"]["periods"] = periods
@@ -265,6 +262,21 @@ class Engine:
                 doc["latest_legal_exit"] = _iso(later[0] - 1)
         doc["next_entry"] = self._next_entry(judge.tl.derive(d, []), d + 1 if in_country else d)
         return doc
+
+    def overstay_periods(self, as_of: date) -> list[dict]:
+        """``status(as_of)["overstay"]["periods"]`` without the rest of the answer."""
+        if not self.line:
+            return []
+        d = as_of.toordinal()
+        _, bad = self._broken(_as_known_on(self.facts.stays, as_of), d)
+        return _runs([x for x in bad if x <= d])
+
+    def _broken(self, stays: list[Stay], d: int) -> tuple[Judge, list[int]]:
+        """The judge for ``stays`` seen from day ``d``, and every broken day to its horizon."""
+        end = self._horizon(d) + 2 * self.span
+        spans = [span_of(s, end) for s in stays]
+        judge = self._judge(spans, d, end)
+        return judge, judge.broken_days(spans, judge.tl.origin, end)
 
     def _versions_in_force(self, stays: list[Stay], as_of: date) -> list[str]:
         """Versions in force for this nationality from the first stay to ``as_of``: the rules

@@ -120,15 +120,14 @@ def _steady(rulebook: Rulebook, facts: Facts, on: date) -> bool:
     return True
 
 
-def _open_runs(
-    rulebook: Rulebook, facts: Facts, on: date, doc: dict
-) -> list[tuple[date, date | None]]:
+def _open_runs(engine: Engine, on: date, doc: dict) -> list[tuple[date, date | None]]:
     """Breach runs when the last stay is open: its last run lasts as long as the stay."""
+    facts = engine.facts
     runs = [_run(p) for p in doc["overstay"]["periods"]]
-    if not _steady(rulebook, facts, on):
+    if not _steady(engine.rulebook, facts, on):
         tails = [e.last_day for e in facts.exemptions]
         horizon = max([on, *tails]) + timedelta(days=FORESIGHT_DAYS)
-        runs = [_run(p) for p in Engine(rulebook, facts).status(horizon)["overstay"]["periods"]]
+        runs = [_run(p) for p in engine.overstay_periods(horizon)]
         if runs and runs[-1][1] == horizon:
             runs[-1] = (runs[-1][0], None)
     elif runs and runs[-1][1] == on:
@@ -156,7 +155,7 @@ def derive(
         engine = Engine(rulebook, engine_facts)
         doc = engine.status(on)
         if doc["present"]:
-            runs = _open_runs(rulebook, engine_facts, on, doc)
+            runs = _open_runs(engine, on, doc)
         else:
             runs = [_run(p) for p in doc["overstay"]["periods"]]
         nxt = doc["next_entry"] or {}
