@@ -24,17 +24,16 @@ from infrastructure.transcodings import DateAsISO
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
-    """The library's recorder and table lock, without its pipeline.
+    """The library's recorder and table lock, in fewer round trips.
 
     Same statements in the same order: BEGIN, ``SET LOCAL lock_timeout``, ``LOCK TABLE … IN
-    EXCLUSIVE MODE``, ``NOTIFY``, the INSERT and COMMIT. The library's pipelined version spends
-    more time in psycopg's pipeline handling than in the database. A save of a few events sends
-    them as one simple query with the values bound client-side: each round trip saved costs
-    about as much as the insert itself. A larger save binds server-side, in three round trips,
+    EXCLUSIVE MODE``, ``NOTIFY``, the INSERT and COMMIT. A save of a few events sends them all
+    as one simple query, the values bound client-side: a round trip costs about as much as the
+    insert itself. A larger save binds its rows server-side (``executemany``, pipelined),
     because client-side binding costs some 20 µs an event (bench: ledger_record, ledger_batch).
     """
 
-    ONE_TRIP_MAX = 8  # events; above this, binding server-side is cheaper than a round trip
+    ONE_TRIP_MAX = 8  # events; above this, binding client-side costs more than two round trips
 
     def __init__(self, datastore, **kwargs):
         super().__init__(datastore, **kwargs)
@@ -51,13 +50,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
             .as_string()
         )
         self.begin_and_lock = sql.SQL("; ").join(begin_and_lock)
-        # One array per column instead of an array of composites: psycopg dumps these in C,
-        # composites in Python (about 35 µs an event).
-        self.insert_columns = sql.SQL(
-            "INSERT INTO {0} {1}"
-            " SELECT * FROM unnest(%s::{2}[], %s::bigint[], %s::text[], %s::bytea[])"
-            " RETURNING notification_id"
-        ).format(table, columns, sql.SQL(datastore.originator_id_type))
+        self.insert_row = sql.SQL(
+            "INSERT INTO {0} {1} VALUES (%s, %s, %s, %s) RETURNING notification_id"
+        ).format(table, columns)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: list[StoredEvent], **kwargs) -> list[int] | None:
@@ -67,19 +62,20 @@ class LedgerRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn:
             if len(stored_events) <= self.ONE_TRIP_MAX:
                 return self._insert_in_one_trip(conn, stored_events)
-            with conn.cursor() as curs:
-                curs.execute(self.begin_and_lock)
-                columns = zip(
-                    *(
-                        (e.originator_id, e.originator_version, e.topic, e.state)
-                        for e in stored_events
-                    ),
-                    strict=True,
-                )
-                curs.execute(self.insert_columns, [list(c) for c in columns], prepare=True)
-                ids = self._fetch_ids_after_insert_events(curs, stored_events)
-                curs.execute("COMMIT")
-                return ids
+            return self._insert_row_by_row(conn, stored_events)
+
+    def _insert_row_by_row(self, conn, stored_events: list[StoredEvent]) -> list[int]:
+        # One prepared INSERT per row, pipelined: psycopg dumps the rows in C, where arrays for
+        # unnest were dumped element by element in Python (18.7 vs 12.2 µs a row, 1,500 rows).
+        rows = [(e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events]
+        with conn.cursor() as curs:
+            curs.execute(self.begin_and_lock)
+            curs.executemany(self.insert_row, rows, returning=True)
+            ids = [curs.fetchone()["notification_id"]]
+            while curs.nextset():
+                ids.append(curs.fetchone()["notification_id"])
+            curs.execute("COMMIT")
+            return ids
 
     def _insert_in_one_trip(self, conn, stored_events: list[StoredEvent]) -> list[int]:
         # VALUES, not unnest: a simple query is planned afresh, and VALUES plans cheaply.
