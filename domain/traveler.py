@@ -40,9 +40,7 @@ class RecordedBy:
 def event_data(event) -> dict:
     """The event's own fields: what its hash covers beside the envelope."""
     return {
-        f.name: getattr(event, f.name)
-        for f in dataclasses.fields(event)
-        if f.name not in _ENVELOPE
+        f.name: getattr(event, f.name) for f in dataclasses.fields(event) if f.name not in _ENVELOPE
     }
 
 
@@ -283,7 +281,11 @@ class Traveler(Aggregate):
     # -- commands --------------------------------------------------------------------------
 
     def link_document(
-        self, nationality: str, document_type: str, document_number: str, by: RecordedBy,
+        self,
+        nationality: str,
+        document_type: str,
+        document_number: str,
+        by: RecordedBy,
         now: datetime,
     ) -> bool:
         """Link a new travel document; False when it was already linked."""
@@ -453,7 +455,11 @@ class Traveler(Aggregate):
         if not value.valid_from <= ended_on <= value.valid_until:
             raise ValidationError({"ended_on": ["must fall within the exemption's term"]})
         self._record(
-            self.ExemptionEnded, by, now, exemption_id=exemption_id, ended_on=ended_on,
+            self.ExemptionEnded,
+            by,
+            now,
+            exemption_id=exemption_id,
+            ended_on=ended_on,
             reason=reason,
         )
         return self.exemptions[exemption_id][-1]["value"]
@@ -480,6 +486,21 @@ class Traveler(Aggregate):
         )
 
     # -- queries (pure) --------------------------------------------------------------------
+
+    def detached(self) -> Traveler:
+        """A copy sharing nothing that a command or event changes: pickle costs 90 µs at 40
+        crossings, this 5 µs."""
+        # Events only add: new dicts and lists, or appends to the lists, never an edit of a
+        # dict or value already there. So copying the containers is a full copy.
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._pending_events = list(self._pending_events)
+        copy.profile = dict(self.profile)
+        copy.documents = list(self.documents)
+        copy.crossings = {k: list(v) for k, v in self.crossings.items()}
+        copy.exemptions = {k: list(v) for k, v in self.exemptions.items()}
+        copy.verifications = list(self.verifications)
+        return copy
 
     @staticmethod
     def crossing_from(version: dict) -> Crossing:

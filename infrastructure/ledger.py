@@ -6,7 +6,12 @@ import pickle
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import Application, ProcessingEvent, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InterfaceError,
@@ -94,11 +99,13 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
 
 class PicklingRepository(Repository[UUID]):
-    """The library's repository, with two costs taken out (measured by bench: ledger_record).
+    """The library's repository, with three costs taken out (measured by bench: ledger_record).
 
-    Cached aggregates are copied by pickle, not deepcopy: the copy isolates callers from the
-    cache exactly as before, about 2.5 times faster for a traveler. Events are applied without
-    the library's per-event runtime Protocol check.
+    Cached aggregates are copied, not deepcopied: a traveler by ``Traveler.detached`` (5 µs
+    against 90 µs by pickle at 40 crossings), others by pickle. A fast-forwarded traveler is
+    copied under the fast-forward lock, so no other thread's fast-forward can change it
+    mid-copy; a reconstructed one is handed out and the cache gets a copy, so it is never
+    shared. Events are applied without the library's per-event runtime Protocol check.
     """
 
     def get(
@@ -110,16 +117,39 @@ class PicklingRepository(Repository[UUID]):
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
     ):
-        aggregate = super().get(
-            aggregate_id,
-            version=version,
-            projector_func=projector_func or _project,
-            fastforward_skipping=fastforward_skipping,
-            deepcopy_from_cache=False,
+        projector_func = projector_func or _project
+        copying = (
+            self.cache and version is None and deepcopy_from_cache and self.deepcopy_from_cache
         )
-        if self.cache and version is None and deepcopy_from_cache and self.deepcopy_from_cache:
-            return _copy(aggregate)
-        return aggregate
+        if not (copying and self.fastforward):
+            aggregate = super().get(
+                aggregate_id,
+                version=version,
+                projector_func=projector_func,
+                fastforward_skipping=fastforward_skipping,
+                deepcopy_from_cache=False,
+            )
+            return _copy(aggregate) if copying else aggregate
+        try:
+            cached = self.cache.get(aggregate_id)
+        except KeyError:
+            aggregate = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+            self.cache.put(aggregate_id, _copy(aggregate))
+            return aggregate
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            if not lock.acquire(blocking=not (fastforward_skipping or self.fastforward_skipping)):
+                return _pickled(cached)  # skipping: another thread is fast-forwarding it
+            try:
+                new_events = self.event_store.get(originator_id=aggregate_id, gt=cached.version)
+                aggregate = projector_func(cached, new_events)
+                if aggregate is None:
+                    raise AggregateNotFoundError(aggregate_id)
+                return _copy(aggregate)
+            finally:
+                lock.release()
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
 
     def keep(self, aggregate) -> None:
         """Cache a just-saved aggregate; with fast-forward on, the library keeps the old one."""
@@ -142,6 +172,10 @@ def _project(aggregate, domain_events):
 
 
 def _copy(aggregate):
+    return aggregate.detached() if isinstance(aggregate, Traveler) else _pickled(aggregate)
+
+
+def _pickled(aggregate):
     return pickle.loads(pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
 
 
