@@ -57,6 +57,8 @@ class Timeline:
 
     def derive(self, keep_until: int, extra: list[Span]) -> Timeline:
         """The same history cut after ``keep_until``, plus other (hypothetical) stays."""
+        if not extra and all(s.last <= keep_until for s in self.spans):
+            return self  # nothing to cut or add: share the prefix sums already computed
         cut = min(max(keep_until - self.origin + 1, 0), self.n)
         buf = bytearray(self.presence[:cut])
         buf.extend(bytes(self.n - cut))
