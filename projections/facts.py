@@ -42,31 +42,49 @@ def _crossing(event, seq: int) -> Crossing:
     )
 
 
+def _moved(
+    facts: TravelerFacts,
+    version: int,
+    nationality: str | None = None,
+    crossings: dict[str, Crossing] | None = None,
+    voided: frozenset[str] | None = None,
+    exemptions: dict[str, Exemption] | None = None,
+) -> TravelerFacts:
+    """``dataclasses.replace`` without its field introspection: evolve runs once per event."""
+    return TravelerFacts(
+        facts.traveler_id,
+        facts.nationality if nationality is None else nationality,
+        version,
+        facts.crossings if crossings is None else crossings,
+        facts.voided if voided is None else voided,
+        facts.exemptions if exemptions is None else exemptions,
+    )
+
+
 def evolve(facts: TravelerFacts, event) -> TravelerFacts:
     """The facts after one Traveler event; mirrors the aggregate's ``apply`` for what counts."""
     version = event.originator_version
     if isinstance(event, Traveler.Registered):
-        return dataclasses.replace(facts, nationality=event.nationality, version=version)
+        return _moved(facts, version, nationality=event.nationality)
     if isinstance(event, Traveler.CrossingRecorded):
         crossings = {**facts.crossings, event.crossing_id: _crossing(event, version)}
-        return dataclasses.replace(facts, crossings=crossings, version=version)
+        return _moved(facts, version, crossings=crossings)
     if isinstance(event, Traveler.CrossingCorrected):
         seq = facts.crossings[event.crossing_id].seq
         crossings = {**facts.crossings, event.crossing_id: _crossing(event, seq)}
-        return dataclasses.replace(facts, crossings=crossings, version=version)
+        return _moved(facts, version, crossings=crossings)
     if isinstance(event, Traveler.CrossingVoided):
-        voided = facts.voided | {event.crossing_id}
-        return dataclasses.replace(facts, voided=voided, version=version)
+        return _moved(facts, version, voided=facts.voided | {event.crossing_id})
     if isinstance(event, Traveler.ExemptionGranted):
         exemptions = {**facts.exemptions, event.exemption_id: event.exemption()}
-        return dataclasses.replace(facts, exemptions=exemptions, version=version)
+        return _moved(facts, version, exemptions=exemptions)
     if isinstance(event, Traveler.ExemptionEnded):
         value = dataclasses.replace(
             facts.exemptions[event.exemption_id], ended_on=event.ended_on, end_reason=event.reason
         )
         exemptions = {**facts.exemptions, event.exemption_id: value}
-        return dataclasses.replace(facts, exemptions=exemptions, version=version)
-    return dataclasses.replace(facts, version=version)
+        return _moved(facts, version, exemptions=exemptions)
+    return _moved(facts, version)
 
 
 def changes_status(event) -> bool:
