@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
@@ -93,16 +94,15 @@ def penalty_band(jurisdiction: str, periods: list[dict]) -> dict | None:
 
 
 def _runs(days: list[int]) -> list[dict]:
-    out: list[dict] = []
-    for d in days:
-        if out and out[-1]["_to"] == d - 1:
-            out[-1]["_to"] = d
-        else:
-            out.append({"_from": d, "_to": d})
-    return [
-        {"from": _iso(r["_from"]), "to": _iso(r["_to"]), "days": r["_to"] - r["_from"] + 1}
-        for r in out
-    ]
+    """Maximal runs of consecutive days (``days`` sorted, distinct) as periods."""
+    if not days:
+        return []
+    cuts = [i for i in range(1, len(days)) if days[i] - days[i - 1] != 1]
+    out = []
+    for a, b in zip([0, *cuts], [*cuts, len(days)], strict=True):
+        first, last = days[a], days[b - 1]
+        out.append({"from": _iso(first), "to": _iso(last), "days": last - first + 1})
+    return out
 
 
 class Engine:
@@ -222,7 +222,7 @@ class Engine:
             return doc
 
         judge, bad = self._broken(stays, d)
-        past_bad = [x for x in bad if x <= d]
+        past_bad = bad[: bisect_right(bad, d)]
         periods = _runs(past_bad)
         doc["overstay"]["periods"] = periods
         doc["overstay"]["penalty_band"] = penalty_band(facts.jurisdiction, periods)
@@ -269,7 +269,7 @@ class Engine:
             return []
         d = as_of.toordinal()
         _, bad = self._broken(_as_known_on(self.facts.stays, as_of), d)
-        return _runs([x for x in bad if x <= d])
+        return _runs(bad[: bisect_right(bad, d)])
 
     def _broken(self, stays: list[Stay], d: int) -> tuple[Judge, list[int]]:
         """The judge for ``stays`` seen from day ``d``, and every broken day to its horizon."""
