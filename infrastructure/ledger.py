@@ -55,9 +55,49 @@ class LedgerRecorder(PostgresApplicationRecorder):
             .as_string()
         )
         self.begin_and_lock = sql.SQL("; ").join(begin_and_lock)
+        self._select_texts: dict[tuple, str] = {}
         self.insert_row = sql.SQL(
             "INSERT INTO {0} {1} VALUES (%s, %s, %s, %s) RETURNING notification_id"
         ).format(table, columns)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events(
+        self,
+        originator_id: UUID,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        """The library's query, its text composed once per shape rather than on every read
+        (about 9 µs of each fast-forward)."""
+        shape = (gt is not None, lte is not None, desc, limit is not None)
+        statement = self._select_texts.get(shape)
+        if statement is None:
+            statement = self._select_texts[shape] = "".join(
+                [
+                    self.select_events_statement.as_string(),
+                    " AND originator_version > %s" if shape[0] else "",
+                    " AND originator_version <= %s" if shape[1] else "",
+                    " ORDER BY originator_version DESC"
+                    if desc
+                    else " ORDER BY originator_version ASC",
+                    " LIMIT %s" if shape[3] else "",
+                ]
+            )
+        params = [originator_id, *(v for v in (gt, lte, limit) if v is not None)]
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return [
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: list[StoredEvent], **kwargs) -> list[int] | None:

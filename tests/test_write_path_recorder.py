@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.pq import TransactionStatus
 
 from domain.posts import PostRegistry
@@ -84,3 +86,16 @@ def test_a_lost_race_raises_integrity_error_and_leaves_no_transaction_open(app, 
     app.save(again)
     crossings = app.repository.get(t.id).crossings
     assert set(crossings) == {"won", "next"}
+
+
+def test_select_events_reads_what_the_librarys_query_reads(app):
+    if not app.is_postgres:
+        pytest.skip("the SQLite recorder is the library's own")
+    t = Traveler.register(uuid.uuid4(), "KAZ", "passport", "A1", BY, NOW)
+    for i in range(6):
+        _cross(t, f"c{i}")
+    app.save(t)
+    library = PostgresApplicationRecorder.select_events.__wrapped__
+    for gt, lte, desc, limit in itertools.product([None, 2], [None, 5], [False, True], [None, 2]):
+        kwargs = {"gt": gt, "lte": lte, "desc": desc, "limit": limit}
+        assert app.recorder.select_events(t.id, **kwargs) == library(app.recorder, t.id, **kwargs)
