@@ -25,7 +25,7 @@ from psycopg import ClientCursor, sql
 
 from domain.traveler import DocumentKey, Traveler
 from infrastructure.settings import is_postgres, persistence_env, postgres_dsn, schema_of
-from infrastructure.transcodings import DateAsISO
+from infrastructure.transcodings import DateAsISO, LedgerTranscoder
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
@@ -272,6 +272,12 @@ class LedgerApplication(Application[UUID]):
         self._notify(recordings)
         self.notify(processing_event.events)
         return recordings
+
+    def construct_transcoder(self) -> LedgerTranscoder:
+        """The library's JSON transcoder, with orjson writing plain event states."""
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
