@@ -7,8 +7,6 @@ import json
 from datetime import date, datetime
 from uuid import UUID
 
-import orjson
-
 GENESIS = ""
 
 
@@ -25,21 +23,6 @@ def _plain(value):
 _CANONICAL = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
 )
-_FAST = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-# Values orjson writes exactly as the json module does (instants and days go through _plain).
-# Floats (NaN, exponents), ints beyond 64 bits and nested data take the json module's path.
-_SAME_IN_ORJSON = frozenset({str, int, bool, type(None), datetime, date, UUID})
-
-
-def _writes_the_same(data: dict) -> bool:
-    """Whether orjson's canonical bytes for ``data`` are the json module's: a 1 µs check."""
-    for k, v in data.items():
-        t = type(v)
-        if type(k) is not str or t not in _SAME_IN_ORJSON:
-            return False
-        if t is int and not -(2**63) <= v < 2**63:
-            return False
-    return True
 
 
 def event_hash(
@@ -63,9 +46,5 @@ def event_hash(
         "data": data,
         "previous_hash": previous_hash,
     }
-    if _writes_the_same(data):
-        try:
-            return hashlib.sha256(orjson.dumps(body, default=_plain, option=_FAST)).hexdigest()
-        except orjson.JSONEncodeError:
-            pass  # text that is not UTF-8 (lone surrogates): fail as the json module does
-    return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
+    canonical = _CANONICAL.encode(body)
+    return hashlib.sha256(canonical.encode()).hexdigest()
