@@ -32,6 +32,9 @@ class PostgresBackend(SqlBackend):
     def ledger_position(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
+    def lock_registry(self, cur) -> None:
+        cur.execute(f"LOCK TABLE {self.prefix}projection_state IN SHARE ROW EXCLUSIVE MODE")
+
     def insert(self, cur, table: str, types: tuple[str, ...], rows: list[tuple], tail="") -> None:
         """COPY, or one JSON document for an upsert: psycopg's ``executemany`` pipeline and
         array dumping run in Python (about 10 and 7 µs a row), COPY rows and JSON in C."""

@@ -40,6 +40,10 @@ class SqlBackend(ABC):
     def sql(self, text: str) -> str:
         return text.replace("{p}", self.prefix).replace("%s", self.ph)
 
+    @abstractmethod
+    def lock_registry(self, cur) -> None:
+        """Hold off other processes adding generations until this transaction ends."""
+
     def insert(self, cur, table: str, types: tuple[str, ...], rows: list[tuple], tail="") -> None:
         """Insert ``rows`` (a value per column type) into ``table``, then ``tail`` (ON CONFLICT)."""
         marks = ", ".join([self.ph] * len(types))
@@ -90,7 +94,7 @@ def ensure_registry(db: SqlBackend) -> None:
         )
 
 
-def create_tables(db: SqlBackend, g: int) -> None:
+def create_tables(cur, db: SqlBackend, g: int) -> None:
     t, d = _tables(g), db.day_type
     statements = [
         f"CREATE TABLE IF NOT EXISTS {{p}}{t['facts']} "
@@ -113,9 +117,8 @@ def create_tables(db: SqlBackend, g: int) -> None:
         f"CREATE TABLE IF NOT EXISTS {{p}}{t['documents']} (digest text PRIMARY KEY, "
         "nationality text NOT NULL, document_type text NOT NULL, traveler_id text NOT NULL)",
     ]
-    with db.tx(commit=True) as cur:
-        for s in statements:
-            cur.execute(db.sql(s))
+    for s in statements:
+        cur.execute(db.sql(s))
 
 
 def drop_tables(cur, db: SqlBackend, g: int) -> None:
@@ -137,10 +140,20 @@ def generations(db: SqlBackend) -> list[tuple[int, int, bool]]:
 
 
 def add_generation(db: SqlBackend, live: bool) -> int:
-    """A new, empty generation at position 0."""
-    g = max((row[0] for row in generations(db)), default=0) + 1
-    create_tables(db, g)
+    """A new, empty generation at position 0; asked for a live one, the live one if another
+    process made it first (readers and the worker both create it on first use)."""
     with db.tx(commit=True) as cur:
+        db.lock_registry(cur)
+        cur.execute(
+            db.sql("SELECT generation, live FROM {p}projection_state WHERE projection=%s"),
+            (PROJECTION,),
+        )
+        rows = cur.fetchall()
+        made = [r[0] for r in rows if r[1]]
+        if live and made:
+            return made[0]
+        g = max((r[0] for r in rows), default=0) + 1
+        create_tables(cur, db, g)
         cur.execute(
             db.sql("INSERT INTO {p}projection_state VALUES (%s, %s, 0, %s)"),
             (PROJECTION, g, int(live)),

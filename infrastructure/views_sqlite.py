@@ -20,5 +20,8 @@ class SqliteBackend(SqlBackend):
         with self.datastore.transaction(commit=commit) as cur:
             yield cur.sqlite_cursor
 
+    def lock_registry(self, cur) -> None:
+        """Nothing to do: the datastore lets one writing transaction run at a time."""
+
     def ledger_position(self) -> int:
         return self.app.recorder.max_notification_id() or 0
