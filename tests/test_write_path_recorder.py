@@ -88,9 +88,16 @@ def test_a_lost_race_raises_integrity_error_and_leaves_no_transaction_open(app, 
     assert set(crossings) == {"won", "next"}
 
 
-def test_select_events_reads_what_the_librarys_query_reads(app):
-    if not app.is_postgres:
-        pytest.skip("the SQLite recorder is the library's own")
+@pytest.fixture
+def pg_app(postgres_url):
+    """PostgreSQL only: on SQLite the library's own recorder reads the events."""
+    application = _app(f"{postgres_url}?schema=wp_{secrets.token_hex(5)}")
+    yield application
+    application.close()
+
+
+def test_select_events_reads_what_the_librarys_query_reads(pg_app):
+    app = pg_app
     t = Traveler.register(uuid.uuid4(), "KAZ", "passport", "A1", BY, NOW)
     for i in range(6):
         _cross(t, f"c{i}")
