@@ -35,8 +35,11 @@ class Timeline:
         origin: int,
         end: int,
         presence: bytes | None = None,
+        same_until: tuple[Timeline, int] | None = None,
     ):
         self.origin, self.end = origin, end
+        # (timeline, k): its first k days count exactly as ours do, so its sums can be reused.
+        self._same_until = same_until
         n = end - origin + 1
         self.n = n
         self.spans = sorted(spans, key=lambda s: (s.first, s.last))
@@ -69,7 +72,10 @@ class Timeline:
             spans.append(s if s.last <= keep_until else Span(s.entry, s.first, keep_until))
         for s in extra:
             _fill(buf, s.first - self.origin, s.last - self.origin)
-        return Timeline(spans + extra, self.exemptions, self.origin, self.end, bytes(buf))
+        # Days up to the cut keep their presence, stays and so exemptions (a grace depends only
+        # on presence on its end day), unless an added stay reaches back before the cut.
+        same = (self, cut) if all(s.first > keep_until for s in extra) else None
+        return Timeline(spans + extra, self.exemptions, self.origin, self.end, bytes(buf), same)
 
     def _exempt_intervals(self, exemptions: list[Exemption]) -> list[tuple[int, int]]:
         """Exempt days, with the Art. 97(5) grace where this scenario's presence earns it."""
@@ -131,7 +137,15 @@ class Timeline:
         key = (count_exempt, entered_since, days_from)
         p = self._prefix.get(key)
         if p is None:
-            p = [0, *accumulate(self.days(count_exempt, entered_since, days_from))]
+            days = self.days(count_exempt, entered_since, days_from)
+            base, k = self._same_until or (None, 0)
+            known = base._prefix.get(key) if base is not None else None
+            if known is not None:
+                p = known[: k + 1]
+                p += accumulate(days[k:], initial=known[k])
+                del p[k + 1]  # accumulate repeats its initial value
+            else:
+                p = [0, *accumulate(days)]
             self._prefix[key] = p
         return p
 
