@@ -167,7 +167,9 @@ class Engine:
         """Last legal day of the stay entered on ``entry``, continued from ``start`` to the end."""
         judge = Judge(self.line, tl, self.facts.nationality)
         own = [s for s in tl.spans if s.entry == entry and s.last >= start]
-        bad = judge.broken_days(own, start, tl.end)
+        # Most stays break within two spans of a limit; look there first, then further.
+        near = min(tl.end, start + 2 * self.span)
+        bad = judge.broken_days(own, start, near) or judge.broken_days(own, near + 1, tl.end)
         return bad[0] - 1 if bad else None
 
     def _first_entry(self, base: Timeline, start: int) -> tuple[int, int | None] | None:
