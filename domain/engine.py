@@ -274,11 +274,15 @@ class Engine:
         return _runs(bad[: bisect_right(bad, d)])
 
     def _broken(self, stays: list[Stay], d: int) -> tuple[Judge, list[int]]:
-        """The judge for ``stays`` seen from day ``d``, and every broken day to its horizon."""
+        """The judge for ``stays`` seen from day ``d``, every broken day up to ``d``, and the
+        first one after it (the latest legal exit needs no more)."""
         end = self._horizon(d) + 2 * self.span
         spans = [span_of(s, end) for s in stays]
         judge = self._judge(spans, d, end)
-        return judge, judge.broken_days(spans, judge.tl.origin, end)
+        past = judge.broken_days(spans, judge.tl.origin, d)
+        near = min(end, d + 2 * self.span)
+        later = judge.broken_days(spans, d + 1, near) or judge.broken_days(spans, near + 1, end)
+        return judge, past + later[:1]
 
     def _versions_in_force(self, stays: list[Stay], as_of: date) -> list[str]:
         """Versions in force for this nationality from the first stay to ``as_of``: the rules
