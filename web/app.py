@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from infrastructure.bootstrap import build_ledger
+from infrastructure.ratelimits import SharedRateLimiter
 from infrastructure.service import utc_now
 from infrastructure.settings import Settings
 from web.guards import CALCULATOR, VERIFICATION
@@ -33,8 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config)
     app.extensions["borderledger"] = ledger
     app.extensions["borderledger.limits"] = {
-        CALCULATOR: RateLimiter(settings.calculator_per_minute),
-        VERIFICATION: RateLimiter(settings.verification_per_minute),
+        CALCULATOR: _limiter(ledger, CALCULATOR, settings.calculator_per_minute),
+        VERIFICATION: _limiter(ledger, VERIFICATION, settings.verification_per_minute),
     }
     api = LedgerApi(app)
     app.extensions["borderledger.api"] = api
@@ -44,3 +45,10 @@ def create_app(config: dict | None = None) -> Flask:
     api.spec.components.schema("BatchItemIn", schema=BatchItemIn)
     register_error_handlers(app)
     return app
+
+
+def _limiter(ledger, name: str, per_minute: int):
+    """Shared through PostgreSQL, whose server runs several workers; in-process on SQLite."""
+    if ledger.service.app.is_postgres:
+        return SharedRateLimiter(ledger.service.app, name, per_minute)
+    return RateLimiter(per_minute)

@@ -1,4 +1,4 @@
-"""Per-key request limits over a sliding minute, kept in the serving process."""
+"""Per-key request limits over a sliding minute, kept in the one process that serves SQLite."""
 
 from __future__ import annotations
 
