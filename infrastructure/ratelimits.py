@@ -41,6 +41,8 @@ class SharedRateLimiter:
         ).format(table, sql.Identifier(TABLE))
         self._sweep = sql.SQL("DELETE FROM {} WHERE minute < %s").format(table)
         with self.datastore.transaction(commit=True) as cur:
+            # Workers start together, and concurrent CREATE TABLE IF NOT EXISTS can still clash.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (TABLE,))
             cur.execute(
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {} (name text, key text, minute bigint,"
