@@ -13,7 +13,7 @@ from bench.sizes import Sizes
 from domain.engine import Engine, Facts
 from domain.records import Crossing
 from domain.rulebook import default_rulebook
-from infrastructure.population import LOADER, population
+from infrastructure.population import LOADER, batch_items, population
 from infrastructure.service import BatchItem
 
 POST = "KZ-ALA"
@@ -51,18 +51,7 @@ def ledger_batch(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
     def items() -> list[BatchItem]:
         out: list[BatchItem] = []
         while len(out) < 1000 * sizes.batches:
-            for p in population(next(seeds), 200):
-                out += [
-                    BatchItem(
-                        p.nationality,
-                        p.document_number,
-                        c.crossing_id,
-                        c.direction,
-                        c.border_post,
-                        c.occurred_at,
-                    )
-                    for c in p.crossings
-                ]
+            out += batch_items(population(next(seeds), 200))
         return out[: 1000 * sizes.batches]
 
     def run() -> float:

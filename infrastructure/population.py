@@ -192,9 +192,9 @@ def population(seed: int, travelers: int) -> list[PlannedTraveler]:
     return out
 
 
-def load(service: LedgerService, plans: list[PlannedTraveler], actor: Actor = LOADER) -> dict:
-    """Record the plans through the service, crossings in batches; returns counts."""
-    items = [
+def batch_items(plans: list[PlannedTraveler]) -> list[BatchItem]:
+    """The plans' crossings as batch items, in recording order."""
+    return [
         BatchItem(
             p.nationality,
             p.document_number,
@@ -206,6 +206,11 @@ def load(service: LedgerService, plans: list[PlannedTraveler], actor: Actor = LO
         for p in plans
         for c in p.crossings
     ]
+
+
+def load(service: LedgerService, plans: list[PlannedTraveler], actor: Actor = LOADER) -> dict:
+    """Record the plans through the service, crossings in batches; returns counts."""
+    items = batch_items(plans)
     rejected = 0
     for start in range(0, len(items), 1000):
         results, _ = service.record_batch(actor, items[start : start + 1000])
