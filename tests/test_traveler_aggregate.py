@@ -56,7 +56,11 @@ def test_crossing_recorded():
     assert created and [type(e).__name__ for e in events] == ["CrossingRecorded"]
     e = events[0]
     assert (e.crossing_id, e.direction, e.border_post, e.jurisdiction) == (
-        "c1", "entry", "KZ-ALA", "KAZ")
+        "c1",
+        "entry",
+        "KZ-ALA",
+        "KAZ",
+    )
     assert e.local_date == date(2024, 5, 1) == crossing.local_date
     assert (e.actor, e.office, e.recorded_at) == ("officer-ala", "KZ-ALA", NOW)
 
@@ -94,16 +98,16 @@ def test_conflicting_reuse_of_crossing_id_raises(direction, post, at):
 def test_instant_more_than_24_hours_ahead_is_refused():
     t = given()
     with pytest.raises(ValidationError) as info:
-        t.record_crossing("c1", "entry", ALA, NOW + timedelta(hours=24, seconds=1),
-                          ALA_OFFICER, NOW)
+        t.record_crossing(
+            "c1", "entry", ALA, NOW + timedelta(hours=24, seconds=1), ALA_OFFICER, NOW
+        )
     assert "occurred_at" in info.value.errors
     assert then_events(t) == []
 
 
 def test_instant_up_to_24_hours_ahead_is_accepted():
     t = given()
-    _, created = t.record_crossing("c1", "entry", ALA, NOW + timedelta(hours=24), ALA_OFFICER,
-                                   NOW)
+    _, created = t.record_crossing("c1", "entry", ALA, NOW + timedelta(hours=24), ALA_OFFICER, NOW)
     assert created and len(then_events(t)) == 1
 
 
@@ -121,8 +125,14 @@ def test_naive_recording_time_is_refused():
     with pytest.raises(ValidationError):
         t.record_crossing("c2", "exit", ALA, ENTRY_AT, ALA_OFFICER, datetime(2024, 6, 1))
     with pytest.raises(ValidationError):
-        t.correct_crossing("c1", "typo", ALA_OFFICER, datetime(2024, 6, 1), ALA,
-                           occurred_at=ENTRY_AT + timedelta(hours=1))
+        t.correct_crossing(
+            "c1",
+            "typo",
+            ALA_OFFICER,
+            datetime(2024, 6, 1),
+            ALA,
+            occurred_at=ENTRY_AT + timedelta(hours=1),
+        )
     assert then_events(t) == []
 
 
@@ -174,8 +184,9 @@ def test_correction_by_the_recording_office():
 def test_correction_by_another_office_is_forbidden():
     t = given(entered())
     with pytest.raises(ForbiddenError):
-        t.correct_crossing("c1", "wrong day", NQZ_OFFICER, NOW, ALA,
-                           occurred_at=ENTRY_AT - timedelta(days=1))
+        t.correct_crossing(
+            "c1", "wrong day", NQZ_OFFICER, NOW, ALA, occurred_at=ENTRY_AT - timedelta(days=1)
+        )
     assert then_events(t) == []
 
 
@@ -218,8 +229,9 @@ def test_status_known_at_sees_the_version_of_that_time():
     later = NOW + timedelta(hours=2)
     t = given(
         entered(),
-        lambda t: t.correct_crossing("c1", "typo", ALA_OFFICER, later, ALA,
-                                     occurred_at=ENTRY_AT + timedelta(days=2)),
+        lambda t: t.correct_crossing(
+            "c1", "typo", ALA_OFFICER, later, ALA, occurred_at=ENTRY_AT + timedelta(days=2)
+        ),
     )
     assert [c.occurred_at for c in t.crossings_known_at(NOW)] == [ENTRY_AT]
     assert [c.occurred_at for c in t.crossings_known_at(later)] == [ENTRY_AT + timedelta(days=2)]
@@ -230,8 +242,17 @@ def test_status_known_at_sees_the_version_of_that_time():
 
 
 def grant(t, until=date(2025, 5, 1)):
-    return t.grant_exemption("x1", "employment", "KAZ", date(2024, 5, 2), until, ALA_OFFICER,
-                             NOW, contract_number="EC-1", employer_id="123456789012")
+    return t.grant_exemption(
+        "x1",
+        "employment",
+        "KAZ",
+        date(2024, 5, 2),
+        until,
+        ALA_OFFICER,
+        NOW,
+        contract_number="EC-1",
+        employer_id="123456789012",
+    )
 
 
 def test_exemption_granted_once_and_ended():
@@ -252,8 +273,9 @@ def test_exemption_conflicting_grant_and_bad_end_are_refused():
     with pytest.raises(NotFoundError):
         t.end_exemption("x2", date(2024, 9, 1), "no such", ALA_OFFICER, NOW)
     with pytest.raises(ValidationError):
-        t.grant_exemption("x3", "employment", "KAZ", date(2024, 5, 2), date(2025, 5, 1),
-                          ALA_OFFICER, NOW)
+        t.grant_exemption(
+            "x3", "employment", "KAZ", date(2024, 5, 2), date(2025, 5, 1), ALA_OFFICER, NOW
+        )
     assert then_events(t) == []
 
 
@@ -277,16 +299,25 @@ def _history() -> list:
     t.correct_crossing("c2", "typo", ALA_OFFICER, NOW, URA)
     t.void_crossing("c1", "dup", ADMIN, NOW)
     t.link_document("RUS", "passport", "76 7654321", ALA_OFFICER, NOW)
-    t.record_verification("123456789012", "EC-1", date(2024, 6, 1), "active", "r1",
-                          RecordedBy("employer"), NOW)
+    t.record_verification(
+        "123456789012", "EC-1", date(2024, 6, 1), "active", "r1", RecordedBy("employer"), NOW
+    )
     return t.collect_events()
 
 
 def chain_ok(events) -> bool:
     previous = GENESIS
     for e in events:
-        expected = event_hash(type(e).TOPIC, e.originator_id, e.originator_version,
-                              e.recorded_at, e.actor, e.office, event_data(e), previous)
+        expected = event_hash(
+            type(e).TOPIC,
+            e.originator_id,
+            e.originator_version,
+            e.recorded_at,
+            e.actor,
+            e.office,
+            event_data(e),
+            previous,
+        )
         if e.previous_hash != previous or e.hash != expected:
             return False
         previous = e.hash
@@ -323,8 +354,16 @@ def test_replay_gives_the_same_state():
     events = _history()
     original = replay(events)
     again = replay(events)
-    state = ("version", "nationality", "documents", "crossings", "exemptions", "verifications",
-             "head_hash", "profile")
+    state = (
+        "version",
+        "nationality",
+        "documents",
+        "crossings",
+        "exemptions",
+        "verifications",
+        "head_hash",
+        "profile",
+    )
     for name in state:
         assert getattr(again, name) == getattr(original, name), name
     assert again.crossings_known_at() == original.crossings_known_at()
