@@ -87,11 +87,6 @@ def evolve(facts: TravelerFacts, event) -> TravelerFacts:
     return _moved(facts, version)
 
 
-def changes_status(event) -> bool:
-    """Events after which a traveler's status may differ (verifications and links do not)."""
-    return not isinstance(event, Traveler.ExemptionVerified | Traveler.DocumentLinked)
-
-
 # -- storage form: plain JSON, so every backend keeps the facts the same way -------------------
 
 

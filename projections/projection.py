@@ -7,7 +7,7 @@ from uuid import UUID
 
 from domain.rulebook import Rulebook
 from domain.traveler import Traveler
-from projections.facts import TravelerFacts, changes_status, evolve
+from projections.facts import TravelerFacts, evolve
 from projections.status import derive
 from projections.views import Changes, DocumentRow, StatusView
 
@@ -36,8 +36,8 @@ class StatusProjection:
             tid = event.originator_id
             facts[tid] = evolve(facts.get(tid) or TravelerFacts(tid), event)
             changes.facts[tid] = facts[tid]
-            if changes_status(event):
-                dirty[tid] = position
+            # Every event moves the version the rows carry, even one that changes no status.
+            dirty[tid] = position
             if isinstance(event, Traveler.Registered | Traveler.DocumentLinked):
                 changes.documents.append(
                     DocumentRow(

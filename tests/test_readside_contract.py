@@ -11,8 +11,9 @@ import pytest
 from domain.engine import Engine, Facts
 from domain.rulebook import with_policy
 from infrastructure.bootstrap import build_ledger
-from infrastructure.population import load, population
+from infrastructure.population import LOADER, load, population
 from infrastructure.readside import ReadSide
+from infrastructure.service import Actor
 from infrastructure.settings import Settings
 from projections.views import AlreadyApplied, Changes
 
@@ -78,6 +79,21 @@ class ReadSideContract:
             changes.status[tid] = rows
             view.commit(changes, position, position)
         assert ledger.read.verify() == []
+
+    def test_a_verification_and_a_link_keep_the_view_verified(self, ledger):
+        """Events that change no status still move the version the traveler's rows carry."""
+        service, read = ledger.service, ledger.read
+        worker = next(p for p in population(11, TRAVELERS) if p.exemptions)
+        exemption = worker.exemptions[0]
+        employer = Actor("employer", employer_id=exemption["employer_id"])
+        nationality, number = worker.nationality, worker.document_number
+        service.verify_exemption(employer, nationality, number, exemption["contract_number"])
+        tid = service.find_traveler(nationality, number)
+        service.link_document(LOADER, tid, nationality, "LINKED-0001")
+        catch_up(read)
+        version = service.app.repository.get(tid).version
+        assert {r.version for r in read.view().status_of(tid)} == {version}
+        assert read.verify() == []
 
     def test_duplicate_delivery_changes_nothing(self, ledger):
         app, read = ledger.service.app, ledger.read
