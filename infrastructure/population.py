@@ -242,7 +242,11 @@ def load(service: LedgerService, plans: list[PlannedTraveler], actor: Actor = LO
 def load_demo(service: LedgerService, travelers: int = 300, seed: int = 2023) -> dict:
     """The sample ledger of ``borderledger demo``, with one worker to verify as an employer."""
     plans = population(seed, travelers)
-    summary = load(service, plans)
+    return {**load(service, plans), "sample": demo_sample(service, plans)}
+
+
+def demo_sample(service: LedgerService, plans: list[PlannedTraveler]) -> dict:
+    """A visitor and a worker of loaded plans (NotFoundError when they are not in the ledger)."""
     # Prefer a worker whose contract still runs, so the employer's check confirms something.
     workers = [p for p in plans if p.pattern == "worker"]
     running = [
@@ -253,7 +257,7 @@ def load_demo(service: LedgerService, travelers: int = 300, seed: int = 2023) ->
     worker = (running or workers)[0]
     exemption = worker.exemptions[0]
     visitor = next(p for p in plans if p.pattern == "autumn_arrival")
-    summary["sample"] = {
+    return {
         "traveler_id": str(service.find_traveler(visitor.nationality, visitor.document_number)),
         "nationality": visitor.nationality,
         "document_number": visitor.document_number,
@@ -266,4 +270,3 @@ def load_demo(service: LedgerService, travelers: int = 300, seed: int = 2023) ->
             "contract_number": exemption["contract_number"],
         },
     }
-    return summary

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from domain.errors import NotFoundError
 from infrastructure.bootstrap import build_service, load_posts
 from infrastructure.service import Actor
 from infrastructure.settings import ConfigurationError, Settings
@@ -17,7 +18,7 @@ from web.auth import ROLES, TokenError, issue_token
 
 IMPORT_CHUNK = 1000
 QUICKSTART_DB = "borderledger.db"
-SAMPLE_FILE = "borderledger.demo.json"
+QUICKSTART_TRAVELERS, QUICKSTART_SEED = 300, 2023
 
 
 @click.group()
@@ -86,22 +87,21 @@ def _token(settings, role, subject=None, office=None, employer_id=None, ttl=None
 @click.option("--travelers", default=300, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=2023, show_default=True, type=int)
 def demo(travelers: int, seed: int) -> None:
-    """Load a realistic sample ledger (visa runners, workers, tourists, imperfect records)."""
-    summary = _load_demo(_settings(), travelers, seed)
-    click.echo(json.dumps(summary, indent=2))
-
-
-def _load_demo(settings: Settings, travelers: int, seed: int, only_if_empty: bool = False):
-    """The demo's summary; with ``only_if_empty``, None when the ledger already holds events."""
+    """Load a realistic sample ledger into an empty ledger (one that holds events is refused)."""
     from infrastructure.population import load_demo
 
-    service = build_service(settings)
+    service = build_service(_settings())
     try:
-        if only_if_empty and service.app.position():
-            return None
-        return load_demo(service, travelers=travelers, seed=seed)
+        # Loading again would re-apply the demo's corrections and voids to what it loaded before.
+        if service.app.position():
+            raise click.ClickException(
+                "the ledger already holds events; demo loads only into an empty ledger "
+                "(point DATABASE_URL at a new database)"
+            )
+        summary = load_demo(service, travelers=travelers, seed=seed)
     finally:
         service.app.close()
+    click.echo(json.dumps(summary, indent=2))
 
 
 @main.command("import")
@@ -144,17 +144,32 @@ def quickstart(port: int) -> None:
     from web.server import Server, options
 
     settings = Settings.from_env({**os.environ, "DATABASE_URL": f"sqlite:///{QUICKSTART_DB}"})
-    sample_file = Path(SAMPLE_FILE)
-    click.echo("loading the demo ledger if ./borderledger.db is empty…", err=True)
-    summary = _load_demo(settings, 300, 2023, only_if_empty=sample_file.exists())
-    if summary is not None:
-        sample_file.write_text(json.dumps(summary["sample"]))
-    sample = json.loads(sample_file.read_text())
+    click.echo(f"loading the demo ledger if ./{QUICKSTART_DB} is empty…", err=True)
+    sample = _quickstart_sample(settings)
     base = f"http://127.0.0.1:{port}"
     for line in curl_commands(settings, sample, base):
         click.echo(line)
     click.echo(f"# every operation, readable offline: {base}/api/v1/docs")
     Server(settings, options(settings, "127.0.0.1", port, 1)).run()
+
+
+def _quickstart_sample(settings: Settings) -> dict:
+    """The demo's sample travelers, loading the demo first when the ledger is empty."""
+    from infrastructure.population import demo_sample, load_demo, population
+
+    service = build_service(settings)
+    try:
+        if not service.app.position():
+            return load_demo(service, QUICKSTART_TRAVELERS, QUICKSTART_SEED)["sample"]
+        try:
+            return demo_sample(service, population(QUICKSTART_SEED, QUICKSTART_TRAVELERS))
+        except NotFoundError:
+            raise click.ClickException(
+                f"./{QUICKSTART_DB} holds a ledger without the demo's travelers; "
+                "move it away and run again"
+            ) from None
+    finally:
+        service.app.close()
 
 
 def curl_commands(settings: Settings, sample: dict, base: str) -> list[str]:
