@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlparse
 from domain.rulebook import KAZ_DEFAULT_EFFECTIVE
 
 DEFAULT_DATABASE_URL = "sqlite:///borderledger.db"
+KEY_FILE_NAME = "borderledger.key"
 
 
 class ConfigurationError(Exception):
@@ -34,7 +35,7 @@ class Settings:
     def from_env(cls, environ: dict | None = None) -> Settings:
         env = os.environ if environ is None else environ
         url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-        secret = env.get("BORDERLEDGER_SECRET_KEY") or _kept_secret(url)
+        secret = env.get("BORDERLEDGER_SECRET_KEY") or _kept_secret(key_file(env, url))
         try:
             kaz = date.fromisoformat(
                 env.get("BORDERLEDGER_KAZ_EFFECTIVE_DATE") or KAZ_DEFAULT_EFFECTIVE.isoformat()
@@ -59,17 +60,32 @@ class Settings:
         return (self.index_key or self.secret_key).encode()
 
 
-def _kept_secret(database_url: str) -> str:
-    """A signing key generated once and kept beside the default database."""
-    parsed = urlparse(database_url)
-    folder = Path(".")
-    if parsed.scheme == "sqlite" and sqlite_path(database_url) not in (None, ":memory:"):
-        folder = Path(sqlite_path(database_url)).resolve().parent
-    path = folder / "borderledger.key"
+def key_file(env, database_url: str) -> Path:
+    """Where a generated key is kept: fixed by configuration, never the working directory.
+
+    ``BORDERLEDGER_KEY_FILE`` if set; else beside a SQLite database file; else (PostgreSQL, an
+    in-memory SQLite) in the user's configuration folder, so every directory sees one key.
+    """
+    if env.get("BORDERLEDGER_KEY_FILE"):
+        return Path(env["BORDERLEDGER_KEY_FILE"]).expanduser()
+    path = sqlite_path(database_url)
+    if path not in (None, ":memory:"):
+        return Path(path).resolve().parent / KEY_FILE_NAME
+    config = env.get("XDG_CONFIG_HOME") or ""
+    if not os.path.isabs(config):  # the XDG rule: a relative value is ignored
+        config = os.path.join(env.get("HOME") or Path.home(), ".config")
+    return Path(config) / "borderledger" / KEY_FILE_NAME
+
+
+def _kept_secret(path: Path) -> str:
+    """A signing key generated once and kept in ``path`` (mode 0600)."""
     if path.exists():
-        return path.read_text().strip()
+        secret = path.read_text().strip()
+        if not secret:
+            raise ConfigurationError(f"the key file {path} is empty")
+        return secret
     secret = secrets.token_urlsafe(48)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(secret + "\n")

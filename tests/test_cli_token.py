@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import stat
+import subprocess
+
 import jwt
 import pytest
 from click.testing import CliRunner
+from test_cli_serve import BORDERLEDGER, call, free_port, start, stop, wait_until_up
 from test_web_support import SECRET, build, close
 
 from web.cli import main
@@ -65,3 +71,53 @@ def test_without_a_configured_key_one_is_generated_and_kept(tmp_path):
     assert jwt.decode(first, kept, algorithms=["HS256"])["role"] == "admin"
     second = runner.invoke(main, ["token", "issue", "--role", "admin"], env=env).stdout.strip()
     assert jwt.decode(second, kept, algorithms=["HS256"])["role"] == "admin"
+
+
+def test_on_postgresql_a_token_issued_in_one_directory_is_accepted_from_another(
+    postgres_url, tmp_path
+):
+    issuing, serving, config = tmp_path / "a", tmp_path / "b", tmp_path / "config"
+    issuing.mkdir(), serving.mkdir()
+    env = {
+        "BORDERLEDGER_SECRET_KEY": "",
+        "BORDERLEDGER_KEY_FILE": "",
+        "XDG_CONFIG_HOME": str(config),
+        "DATABASE_URL": f"{postgres_url}?schema=keys_{secrets.token_hex(4)}",
+    }
+    issued = subprocess.run(
+        [BORDERLEDGER, "token", "issue", "--role", "auditor"],
+        cwd=issuing,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    port = free_port()
+    proc = start(["serve", "--port", str(port)], env, serving)
+    try:
+        wait_until_up(port, proc)
+        headers = {"Authorization": f"Bearer {issued}"}
+        status, _ = call(port, "GET", "/api/v1/overstays?jurisdiction=KAZ", headers=headers)
+    finally:
+        stop(proc)
+    assert status == 200
+    kept = config / "borderledger" / "borderledger.key"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert jwt.decode(issued, kept.read_text().strip(), algorithms=["HS256"])["role"] == "auditor"
+    assert not list(issuing.iterdir()) and not list(serving.iterdir())
+
+
+def test_the_key_file_setting_says_where_the_key_is_kept(tmp_path):
+    key_file = tmp_path / "keys" / "token.key"
+    env = {
+        "BORDERLEDGER_SECRET_KEY": "",
+        "BORDERLEDGER_KEY_FILE": str(key_file),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/l.db",
+    }
+    issued = CliRunner().invoke(main, ["token", "issue", "--role", "admin"], env=env)
+    assert issued.exit_code == 0, issued.output
+    assert jwt.decode(issued.stdout.strip(), key_file.read_text().strip(), algorithms=["HS256"])
+    assert not (tmp_path / "borderledger.key").exists()
+    key_file.write_text("\n")
+    refused = CliRunner().invoke(main, ["token", "issue", "--role", "admin"], env=env)
+    assert refused.exit_code == 1 and "is empty" in refused.stderr and refused.stdout == ""
