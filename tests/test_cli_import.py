@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -88,3 +90,24 @@ def test_other_file_kinds_are_refused(tmp_path):
     path.write_text("<x/>")
     result = run_import(f"sqlite:///{tmp_path}/l.db", path)
     assert result.exit_code == 2 and ".csv or .jsonl" in result.stderr
+
+
+def readme_example(kind: str) -> str:
+    """The README's one example block of a format (```csv or ```jsonl)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (block,) = re.findall(rf"^```{kind}\n(.*?)^```$", readme, flags=re.S | re.M)
+    return block
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_the_readme_examples_import_cleanly(url, tmp_path, kind):
+    example = readme_example(kind)
+    rows = len(example.splitlines()) - (kind == "csv")
+    path = tmp_path / f"example.{kind}"
+    path.write_text(example)
+    result = run_import(url, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"{rows} created, 0 duplicate, 0 rejected"
+    assert "line " not in result.stderr
+    again = run_import(url, path)
+    assert again.stdout.splitlines()[-1] == f"0 created, {rows} duplicate, 0 rejected"
