@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from functools import singledispatchmethod
 from uuid import UUID
@@ -15,6 +16,7 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
+from domain.answers import StatusAnswer
 from domain.engine import Engine, Facts
 from domain.rulebook import Rulebook
 from domain.traveler import Traveler
@@ -78,9 +80,11 @@ class NaiveStatusView(PostgresTrackingRecorder):
             " DO UPDATE SET doc = EXCLUDED.doc"
         ).format(*self.table)
 
-    def put(self, traveler_id: UUID, jurisdiction: str, doc: dict, tracking: Tracking) -> None:
+    def put(
+        self, traveler_id: UUID, jurisdiction: str, answer: StatusAnswer, tracking: Tracking
+    ) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            row = (traveler_id, jurisdiction, json.dumps(doc, default=str))
+            row = (traveler_id, jurisdiction, json.dumps(asdict(answer), default=str))
             curs.execute(self.upsert, row, prepare=True)
             self._insert_tracking(curs, tracking)
 
@@ -121,8 +125,8 @@ class NaiveStatusProjection(Projection[NaiveStatusView]):
             t.exemptions_known_at(),
             self.as_of,
         )
-        doc = Engine(self.rulebook, facts).status(self.as_of)
-        self.view.put(t.id, domain_event.jurisdiction, doc, tracking)
+        answer = Engine(self.rulebook, facts).status(self.as_of)
+        self.view.put(t.id, domain_event.jurisdiction, answer, tracking)
 
 
 def status_view(db_url: str) -> NaiveStatusView:

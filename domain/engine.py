@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from domain.answers import (
+    Anomaly,
+    CurrentStay,
+    ExemptionState,
+    LimitMeasure,
+    NextEntry,
+    Overstay,
+    PenaltyBand,
+    Period,
+    PlanAnswer,
+    RuleApplied,
+    StatusAnswer,
+    Window,
+)
 from domain.limits import Judge
 from domain.records import Crossing, Exemption, Stay
-from domain.rulebook import UNLIMITED, Limit, Rulebook, RuleVersion
+from domain.rulebook import UNLIMITED, Rulebook, RuleVersion
 from domain.stays import build_stays
 from domain.timeline import GRACE_DAYS, Span, Timeline, span_of, to_date
 from domain.versions import VersionLine
-
-PENALTY_ARTICLE = "Administrative Code of the Republic of Kazakhstan, Art. 517(3)"
 
 
 @dataclass(frozen=True)
@@ -24,7 +36,7 @@ class Facts:
     nationality: str
     stays: tuple[Stay, ...]
     exemptions: tuple[Exemption, ...] = ()
-    anomalies: tuple[dict, ...] = ()
+    anomalies: tuple[Anomaly, ...] = ()
 
     @classmethod
     def from_crossings(
@@ -55,54 +67,42 @@ def _as_known_on(stays: tuple[Stay, ...], as_of: date) -> list[Stay]:
     return out
 
 
-def _known_by(anomaly: dict, as_of: date) -> bool:
+def _known_by(anomaly: Anomaly, as_of: date) -> bool:
     """Whether the crossing that raised an anomaly is on or before ``as_of`` (§9: later
     crossings are ignored, so are the anomalies only they reveal)."""
-    day = anomaly.get("next_entered_on") or anomaly.get("exited_on")
-    return day is None or date.fromisoformat(day) <= as_of
+    day = anomaly.revealed_on
+    return day is None or day <= as_of
 
 
-def _iso(day: int | None) -> str | None:
-    return to_date(day).isoformat() if day is not None else None
+def _day(day: int | None) -> date | None:
+    return to_date(day) if day is not None else None
 
 
-def _rule_doc(v: RuleVersion | None, limit: Limit | None = None) -> dict | None:
-    if v is None:
-        return None
-    doc = v.as_dict()
-    doc.pop("nationalities")
-    if limit is not None:
-        doc["kind"] = limit.kind
-        doc.update(limit.as_dict())
-    return doc
+def _window(window: tuple[int, int] | None) -> Window | None:
+    return Window(to_date(window[0]), to_date(window[1])) if window else None
 
 
-def penalty_band(jurisdiction: str, periods: list[dict]) -> dict | None:
-    """Kazakhstan's Art. 517(3) bands, from the latest overstay period."""
-    if jurisdiction != "KAZ" or not periods:
-        return None
-    days = periods[-1]["days"]
-    if days <= 3:
-        code = "warning"
-    elif days <= 5:
-        code = "fine_10_mci"
-    elif days <= 10:
-        code = "fine_higher"
-    else:
-        code = "fine_and_expulsion"
-    return {"code": code, "article": PENALTY_ARTICLE, "days": days}
-
-
-def _runs(days: list[int]) -> list[dict]:
+def _runs(days: list[int]) -> tuple[Period, ...]:
     """Maximal runs of consecutive days (``days`` sorted, distinct) as periods."""
     if not days:
-        return []
+        return ()
     cuts = [i for i in range(1, len(days)) if days[i] - days[i - 1] != 1]
-    out = []
-    for a, b in zip([0, *cuts], [*cuts, len(days)], strict=True):
-        first, last = days[a], days[b - 1]
-        out.append({"from": _iso(first), "to": _iso(last), "days": last - first + 1})
-    return out
+    return tuple(
+        Period(to_date(days[a]), to_date(days[b - 1]), days[b - 1] - days[a] + 1)
+        for a, b in zip([0, *cuts], [*cuts, len(days)], strict=True)
+    )
+
+
+def _exemption_state(e: Exemption, on: date) -> ExemptionState:
+    return ExemptionState(
+        e.exemption_id,
+        e.kind,
+        e.jurisdiction,
+        e.valid_from,
+        e.valid_until,
+        e.ended_on,
+        e.state_on(on),
+    )
 
 
 class Engine:
@@ -134,34 +134,29 @@ class Engine:
 
     # -- measures at one day -----------------------------------------------------------
 
-    def _measures(self, judge: Judge, v: RuleVersion, entry: int | None, day: int) -> list[dict]:
+    def _measures(
+        self, judge: Judge, v: RuleVersion, entry: int | None, day: int
+    ) -> list[LimitMeasure]:
         """Per-limit counts at ``day``; ``entry`` is the current stay's entry (None if absent)."""
         out = []
         for limit in v.limits:
             if limit.kind == UNLIMITED:
-                out.append({"limit": limit, "window": None, "used": None, "remaining": None})
+                out.append(LimitMeasure(limit, None, None, None))
                 continue
             if limit.kind == "per_entry" and entry is None:
-                out.append({"limit": limit, "window": None, "used": 0, "remaining": limit.max_days})
+                out.append(LimitMeasure(limit, None, 0, limit.max_days))
                 continue
             window = judge.window(v, limit, entry if entry is not None else day, day)
             used = judge.count(v, limit, entry if entry is not None else day, day)
-            out.append(
-                {
-                    "limit": limit,
-                    "window": window,
-                    "used": used,
-                    "remaining": limit.max_days - used,
-                }
-            )
+            out.append(LimitMeasure(limit, _window(window), used, limit.max_days - used))
         return out
 
     @staticmethod
-    def _binding(measures: list[dict]) -> dict:
-        counted = [m for m in measures if m["used"] is not None]
+    def _binding(measures: list[LimitMeasure]) -> LimitMeasure:
+        counted = [m for m in measures if m.days_used is not None]
         if not counted:
             return measures[0]
-        return min(counted, key=lambda m: m["remaining"])
+        return min(counted, key=lambda m: m.days_remaining)
 
     def _longest_stay(self, tl: Timeline, entry: int, start: int) -> int | None:
         """Last legal day of the stay entered on ``entry``, continued from ``start`` to the end."""
@@ -186,7 +181,7 @@ class Engine:
 
     # -- the answers -------------------------------------------------------------------
 
-    def status(self, as_of: date) -> dict:
+    def status(self, as_of: date) -> StatusAnswer:
         facts = self.facts
         d = as_of.toordinal()
         stays = _as_known_on(facts.stays, as_of)
@@ -194,40 +189,38 @@ class Engine:
         present = open_stay is not None
         in_country = any(s.covers(as_of) for s in stays)
         anomalies = [a for a in facts.anomalies if _known_by(a, as_of)]
-        doc = {
-            "jurisdiction": facts.jurisdiction,
-            "as_of": as_of.isoformat(),
-            "rule": None,
-            "present": present,
-            "current_stay": (
-                {
-                    "entered_on": open_stay.entry.isoformat(),
-                    "days": (as_of - open_stay.entry).days + 1,
-                }
+        answer = StatusAnswer(
+            jurisdiction=facts.jurisdiction,
+            as_of=as_of,
+            rule=None,
+            present=present,
+            current_stay=(
+                CurrentStay(open_stay.entry, (as_of - open_stay.entry).days + 1)
                 if present
                 else None
             ),
-            "window": None,
-            "days_used": None,
-            "days_remaining": None,
-            "latest_legal_exit": None,
-            "next_entry": None,
-            "overstay": {"excess_in_window": None, "periods": [], "penalty_band": None},
-            "exemptions": [e.as_dict(on=as_of) for e in facts.exemptions],
-            "limits": [],
-            "anomalies": anomalies,
-            "rulebook": self.rulebook.digest,
-            "rule_versions": self._versions_in_force(stays, as_of),
-        }
+            window=None,
+            days_used=None,
+            days_remaining=None,
+            latest_legal_exit=None,
+            next_entry=None,
+            overstay=Overstay(None, (), None),
+            exemptions=tuple(_exemption_state(e, as_of) for e in facts.exemptions),
+            limits=(),
+            anomalies=(),
+            rulebook=self.rulebook.digest,
+            rule_versions=tuple(self._versions_in_force(stays, as_of)),
+        )
         if not self.line:
-            anomalies.append({"kind": "no_rule", "nationality": facts.nationality})
-            return doc
+            anomalies.append(Anomaly("no_rule", nationality=facts.nationality))
+            return replace(answer, anomalies=tuple(anomalies))
 
         judge, bad = self._broken(stays, d)
         past_bad = bad[: bisect_right(bad, d)]
         periods = _runs(past_bad)
-        doc["overstay"]["periods"] = periods
-        doc["overstay"]["penalty_band"] = penalty_band(facts.jurisdiction, periods)
+        band = PenaltyBand.for_overstay(facts.jurisdiction, periods[-1].days if periods else None)
+        excess = None
+        changes = {}
 
         # The stay that covers as_of: the open one, or one that ended on as_of (§9: an exit on
         # as_of still counts that day). It picks the version (by_entry_date) and the per-entry
@@ -236,39 +229,35 @@ class Engine:
         entry = covering.entry.toordinal() if covering is not None else None
         v = self.line.governing(entry, d) if covering is not None else self.line.on(d)
         if v is None:
-            anomalies.append(
-                {"kind": "no_rule", "nationality": facts.nationality, "on": as_of.isoformat()}
-            )
+            anomalies.append(Anomaly("no_rule", nationality=facts.nationality, on=as_of))
         else:
             measures = self._measures(judge, v, entry, d)
             main = self._binding(measures)
-            limit = main["limit"]
-            doc["rule"] = _rule_doc(v, limit)
-            doc["limits"] = [
-                {
-                    **m["limit"].as_dict(),
-                    "window": self._window_doc(m["window"]),
-                    "days_used": m["used"],
-                    "days_remaining": m["remaining"],
-                }
-                for m in measures
-            ]
-            doc["window"] = self._window_doc(main["window"])
-            doc["days_used"] = main["used"]
-            doc["days_remaining"] = main["remaining"]
-            if main["used"] is not None:
-                doc["overstay"]["excess_in_window"] = max(0, main["used"] - limit.max_days)
+            changes = {
+                "rule": RuleApplied(v, main.limit),
+                "limits": tuple(measures),
+                "window": main.window,
+                "days_used": main.days_used,
+                "days_remaining": main.days_remaining,
+            }
+            if main.days_used is not None:
+                excess = max(0, main.days_used - main.limit.max_days)
         if present and not (past_bad and past_bad[-1] == d):
             later = bad[len(past_bad) :]
             if later:
-                doc["latest_legal_exit"] = _iso(later[0] - 1)
-        doc["next_entry"] = self._next_entry(judge.tl.derive(d, []), d + 1 if in_country else d)
-        return doc
+                changes["latest_legal_exit"] = to_date(later[0] - 1)
+        return replace(
+            answer,
+            **changes,
+            overstay=Overstay(excess, periods, band),
+            anomalies=tuple(anomalies),
+            next_entry=self._next_entry(judge.tl.derive(d, []), d + 1 if in_country else d),
+        )
 
-    def overstay_periods(self, as_of: date) -> list[dict]:
-        """``status(as_of)["overstay"]["periods"]`` without the rest of the answer."""
+    def overstay_periods(self, as_of: date) -> tuple[Period, ...]:
+        """``status(as_of).overstay.periods`` without the rest of the answer."""
         if not self.line:
-            return []
+            return ()
         d = as_of.toordinal()
         _, bad = self._broken(_as_known_on(self.facts.stays, as_of), d)
         return _runs(bad[: bisect_right(bad, d)])
@@ -295,40 +284,32 @@ class Engine:
                 out.append(v.id)
         return out
 
-    @staticmethod
-    def _window_doc(window: tuple[int, int] | None) -> dict | None:
-        return {"start": _iso(window[0]), "end": _iso(window[1])} if window else None
-
-    def _next_entry(self, base: Timeline, start: int) -> dict | None:
+    def _next_entry(self, base: Timeline, start: int) -> NextEntry | None:
         found = self._first_entry(base, start)
         if found is None:
             return None
         day, last = found
-        return {
-            "earliest": _iso(day),
-            "max_stay_days": (last - day + 1) if last is not None else None,
-            "latest_exit": _iso(last),
-        }
+        return NextEntry(to_date(day), (last - day + 1) if last is not None else None, _day(last))
 
-    def plan(self, entry_on: date, planned: list[tuple[date, date]] = ()) -> dict:
+    def plan(self, entry_on: date, planned: list[tuple[date, date]] = ()) -> PlanAnswer:
         """Can the traveler enter on ``entry_on`` (with hypothetical stays), and for how long?"""
         x = entry_on.toordinal()
-        doc = {
-            "jurisdiction": self.facts.jurisdiction,
-            "entry_on": entry_on.isoformat(),
-            "allowed": True,
-            "max_stay_days": None,
-            "latest_exit": None,
-            "earliest_entry": entry_on.isoformat(),
-            "earliest_entry_max_stay_days": None,
-            "days_used": None,
-            "days_remaining": None,
-            "rule": None,
-            "anomalies": list(self.facts.anomalies),
-        }
+        answer = PlanAnswer(
+            jurisdiction=self.facts.jurisdiction,
+            entry_on=entry_on,
+            allowed=True,
+            max_stay_days=None,
+            latest_exit=None,
+            earliest_entry=entry_on,
+            earliest_entry_max_stay_days=None,
+            days_used=None,
+            days_remaining=None,
+            rule=None,
+            anomalies=self.facts.anomalies,
+        )
         if not self.line:
-            doc["anomalies"].append({"kind": "no_rule", "nationality": self.facts.nationality})
-            return doc
+            no_rule = Anomaly("no_rule", nationality=self.facts.nationality)
+            return replace(answer, anomalies=(*answer.anomalies, no_rule))
         end = self._horizon(x) + 2 * self.span
         recorded = [
             Span(s.entry.toordinal(), s.entry.toordinal(), s.exit.toordinal() if s.exit else end)
@@ -348,28 +329,33 @@ class Engine:
         judge = self._judge(before, x, end)
         v = self.line.governing(entry, x)
         if v is not None:
-            measures = self._measures(judge, v, entry if current else None, x)
-            main = self._binding(measures)
-            doc["rule"] = _rule_doc(v, main["limit"])
-            doc["days_used"] = main["used"]
-            doc["days_remaining"] = main["remaining"]
+            main = self._binding(self._measures(judge, v, entry if current else None, x))
+            answer = replace(
+                answer,
+                rule=RuleApplied(v, main.limit),
+                days_used=main.days_used,
+                days_remaining=main.days_remaining,
+            )
 
         last = self._plan_last_day(others, entry, x, end)
-        allowed = last is None or last >= x
-        doc["allowed"] = allowed
-        if allowed:
-            doc["max_stay_days"] = (last - x + 1) if last is not None else None
-            doc["latest_exit"] = _iso(last)
-            doc["earliest_entry_max_stay_days"] = doc["max_stay_days"]
-            return doc
+        if last is None or last >= x:
+            days = (last - x + 1) if last is not None else None
+            return replace(
+                answer,
+                max_stay_days=days,
+                latest_exit=_day(last),
+                earliest_entry_max_stay_days=days,
+            )
         after = [Span(s.entry, s.first, min(s.last, x)) if s is current else s for s in spans]
         found = self._first_entry_with_plans(after, x + 1, hypothetical)
-        doc["earliest_entry"] = _iso(found[0]) if found else None
-        if found:
-            doc["earliest_entry_max_stay_days"] = (
-                (found[1] - found[0] + 1) if found[1] is not None else None
-            )
-        return doc
+        return replace(
+            answer,
+            allowed=False,
+            earliest_entry=_day(found[0]) if found else None,
+            earliest_entry_max_stay_days=(
+                (found[1] - found[0] + 1) if found and found[1] is not None else None
+            ),
+        )
 
     def _plan_last_day(self, others: list[Span], entry: int, x: int, end: int) -> int | None:
         """Last day of a stay from ``x`` keeping every later day legal, planned days included."""
@@ -407,11 +393,3 @@ class Engine:
                 if last is None or last >= day:
                     return day, last
         return None
-
-
-def status(rulebook: Rulebook, facts: Facts, as_of: date) -> dict:
-    return Engine(rulebook, facts).status(as_of)
-
-
-def plan(rulebook: Rulebook, facts: Facts, entry_on: date, planned=()) -> dict:
-    return Engine(rulebook, facts).plan(entry_on, list(planned))

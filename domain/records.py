@@ -67,8 +67,8 @@ class Exemption:
             return "pending"
         return "active"
 
-    def as_dict(self, on: date | None = None) -> dict:
-        out = {
+    def as_dict(self) -> dict:
+        return {
             "exemption_id": self.exemption_id,
             "kind": self.kind,
             "jurisdiction": self.jurisdiction,
@@ -76,9 +76,6 @@ class Exemption:
             "valid_until": self.valid_until.isoformat(),
             "ended_on": self.ended_on.isoformat() if self.ended_on else None,
         }
-        if on is not None:
-            out["state"] = self.state_on(on)
-        return out
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,10 @@ class RuleVersion:
         return "+".join(limit.kind for limit in self.limits)
 
     @property
+    def nationality_until_map(self) -> dict[str, date]:
+        return dict(self.nationality_until)
+
+    @property
     def policies(self) -> dict:
         return {
             "transition": self.transition,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from domain.engine import penalty_band
+from domain.answers import PenaltyBand
 from domain.traveler import Traveler
 from infrastructure.documents import document_digest
 from infrastructure.ledger import LedgerApplication
@@ -86,8 +86,8 @@ class ReadSide:
                 "entered_on": d.entered_on.isoformat(),
                 "latest_legal_exit": d.latest_legal_exit.isoformat(),
                 "days_over": (as_of - d.latest_legal_exit).days,
-                "penalty_band": penalty_band(
-                    jurisdiction, [{"days": (as_of - d.latest_legal_exit).days}]
+                "penalty_band": PenaltyBand.for_overstay(
+                    jurisdiction, (as_of - d.latest_legal_exit).days
                 ),
             }
             for d in found[:limit]

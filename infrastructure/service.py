@@ -9,7 +9,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from uuid import UUID
@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from domain.answers import Calculation, PlanAnswer, StatusAnswer
 from domain.chain import GENESIS, event_hash
 from domain.engine import Engine, Facts
 from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
@@ -512,7 +513,7 @@ class LedgerService:
         jurisdiction: str,
         as_of: date | None = None,
         known_at: datetime | None = None,
-    ) -> dict:
+    ) -> StatusAnswer:
         check_jurisdiction(jurisdiction)
         if known_at is not None and (known_at.tzinfo is None or known_at.utcoffset() is None):
             raise ValidationError({"known_at": ["an instant with a UTC offset is required"]})
@@ -530,7 +531,7 @@ class LedgerService:
 
     def _status_of(
         self, t: Traveler, jurisdiction: str, as_of: date, known_at: datetime | None, position
-    ) -> dict:
+    ) -> StatusAnswer:
         key = (t.id, t.version, jurisdiction, as_of, known_at)
         answer = self._answers.get(key)
         if answer is None:
@@ -542,11 +543,7 @@ class LedgerService:
                 as_of,
             )
             answer = self._answers.put(key, Engine(self.rulebook, facts).status(as_of))
-        doc = dict(answer)
-        doc["traveler_id"] = str(t.id)
-        doc["known_at"] = known_at.isoformat() if known_at else None
-        doc["position"] = position
-        return doc
+        return replace(answer, traveler_id=t.id, known_at=known_at, position=position)
 
     def plan(
         self,
@@ -554,7 +551,7 @@ class LedgerService:
         jurisdiction: str,
         entry_on: date,
         planned_stays: list[tuple[date, date]] = (),
-    ) -> dict:
+    ) -> PlanAnswer:
         check_jurisdiction(jurisdiction)
         _check_stays(planned_stays, open_allowed=False)
         t = self._load(traveler_id)
@@ -570,7 +567,7 @@ class LedgerService:
         stays: list[tuple[date, date | None]],
         as_of: date | None = None,
         entry_on: date | None = None,
-    ) -> dict:
+    ) -> Calculation:
         """The engine over stays given in the request; nothing is read or stored."""
         check_jurisdiction(jurisdiction)
         check_country("nationality", nationality)
@@ -578,10 +575,9 @@ class LedgerService:
         engine = Engine(
             self.rulebook, Facts(jurisdiction, nationality, tuple(stays_from_dates(stays)))
         )
-        return {
-            "status": engine.status(as_of) if as_of else None,
-            "plan": engine.plan(entry_on) if entry_on else None,
-        }
+        return Calculation(
+            engine.status(as_of) if as_of else None, engine.plan(entry_on) if entry_on else None
+        )
 
     def history(self, traveler_id: UUID, with_status: str | None = None) -> dict:
         """Every event, oldest first, with its hash checked against the chain."""

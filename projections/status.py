@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from domain.answers import Period, StatusAnswer
 from domain.engine import Engine, Facts
 from domain.records import Exemption
 from domain.rulebook import FIXED_BLOCK, Rulebook
@@ -59,10 +60,6 @@ class Deadline:
     exited_on: date | None
     latest_legal_exit: date
     breach_until: date | None
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def _versions_used(rulebook: Rulebook, facts: Facts) -> tuple[str, ...]:
@@ -120,10 +117,10 @@ def _steady(rulebook: Rulebook, facts: Facts, on: date) -> bool:
     return True
 
 
-def _open_runs(engine: Engine, on: date, doc: dict) -> list[tuple[date, date | None]]:
+def _open_runs(engine: Engine, on: date, answer: StatusAnswer) -> list[tuple[date, date | None]]:
     """Breach runs when the last stay is open: its last run lasts as long as the stay."""
     facts = engine.facts
-    runs = [_run(p) for p in doc["overstay"]["periods"]]
+    runs = [_run(p) for p in answer.overstay.periods]
     if not _steady(engine.rulebook, facts, on):
         tails = [e.last_day for e in facts.exemptions]
         horizon = max([on, *tails]) + timedelta(days=FORESIGHT_DAYS)
@@ -132,13 +129,13 @@ def _open_runs(engine: Engine, on: date, doc: dict) -> list[tuple[date, date | N
             runs[-1] = (runs[-1][0], None)
     elif runs and runs[-1][1] == on:
         runs[-1] = (runs[-1][0], None)
-    elif doc["latest_legal_exit"]:
-        runs.append((date.fromisoformat(doc["latest_legal_exit"]) + timedelta(days=1), None))
+    elif answer.latest_legal_exit:
+        runs.append((answer.latest_legal_exit + timedelta(days=1), None))
     return runs
 
 
-def _run(period: dict) -> tuple[date, date | None]:
-    return date.fromisoformat(period["from"]), date.fromisoformat(period["to"])
+def _run(period: Period) -> tuple[date, date | None]:
+    return period.first, period.last
 
 
 def derive(
@@ -153,32 +150,29 @@ def derive(
         on = max(c.local_date for c in crossings if c.jurisdiction == j)
         engine_facts = Facts.from_crossings(j, facts.nationality, crossings, exemptions, on)
         engine = Engine(rulebook, engine_facts)
-        doc = engine.status(on)
-        if doc["present"]:
-            runs = _open_runs(engine, on, doc)
+        answer = engine.status(on)
+        if answer.present:
+            runs = _open_runs(engine, on, answer)
         else:
-            runs = [_run(p) for p in doc["overstay"]["periods"]]
-        nxt = doc["next_entry"] or {}
+            runs = [_run(p) for p in answer.overstay.periods]
+        nxt = answer.next_entry
         rows.append(
             StatusRow(
                 traveler_id=facts.traveler_id,
                 jurisdiction=j,
                 nationality=facts.nationality,
                 computed_on=on,
-                present=doc["present"],
-                entered_on=_day((doc["current_stay"] or {}).get("entered_on")),
-                latest_legal_exit=_day(doc["latest_legal_exit"]),
-                next_entry=_day(nxt.get("earliest")),
-                next_entry_max_days=nxt.get("max_stay_days"),
-                days_used=doc["days_used"],
-                days_remaining=doc["days_remaining"],
-                overstay_periods=tuple(
-                    (date.fromisoformat(p["from"]), date.fromisoformat(p["to"]), p["days"])
-                    for p in doc["overstay"]["periods"]
-                ),
-                rule_id=(doc["rule"] or {}).get("id"),
+                present=answer.present,
+                entered_on=answer.current_stay.entered_on if answer.current_stay else None,
+                latest_legal_exit=answer.latest_legal_exit,
+                next_entry=nxt.earliest if nxt else None,
+                next_entry_max_days=nxt.max_stay_days if nxt else None,
+                days_used=answer.days_used,
+                days_remaining=answer.days_remaining,
+                overstay_periods=tuple((p.first, p.last, p.days) for p in answer.overstay.periods),
+                rule_id=answer.rule.version.id if answer.rule else None,
                 rule_versions=_versions_used(rulebook, engine_facts),
-                rulebook=doc["rulebook"],
+                rulebook=answer.rulebook,
                 version=facts.version,
                 position=position,
             )

@@ -39,7 +39,7 @@ def days_used(url: str, doc: str) -> int:
     service = build_service(settings_for(url))
     try:
         traveler_id = service.find_traveler("RUS", doc)
-        return service.status(traveler_id, "KAZ", date(2023, 3, 15))["days_used"]
+        return service.status(traveler_id, "KAZ", date(2023, 3, 15)).days_used
     finally:
         service.app.close()
 

@@ -16,6 +16,7 @@ from uuid import UUID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.answers import Period, StatusAnswer
 from domain.engine import Engine, Facts
 from domain.posts import PostRegistry
 from domain.records import Crossing, Exemption
@@ -233,14 +234,7 @@ class Oracle:
                     runs[-1][1] = d
                 else:
                     runs.append([d, d])
-        return [
-            {
-                "from": date.fromordinal(a).isoformat(),
-                "to": date.fromordinal(b).isoformat(),
-                "days": b - a + 1,
-            }
-            for a, b in runs
-        ]
+        return tuple(Period(date.fromordinal(a), date.fromordinal(b), b - a + 1) for a, b in runs)
 
 
 def known(h: dict) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
@@ -281,7 +275,7 @@ def oracle_answers(h: dict) -> dict:
                 break
             last += 1
         if last < d + HORIZON:  # a stay nothing ever ends has no latest exit
-            answer["latest_legal_exit"] = date.fromordinal(last).isoformat()
+            answer["latest_legal_exit"] = date.fromordinal(last)
     # next entry: the stay as known is cut at as_of; search from as_of (+1 if in the country).
     cut = [*closed, *([open_] if open_ else [])]
     in_country = any(a <= d <= b for a, b in cut)
@@ -291,19 +285,16 @@ def oracle_answers(h: dict) -> dict:
     last = x
     while last < x + HORIZON and not Oracle(rule, [*cut, (x, last + 1)], ex).broken(last + 1):
         last += 1
-    answer["next_entry"] = {
-        "earliest": date.fromordinal(x).isoformat(),
-        "max_stay_days": last - x + 1 if last < x + HORIZON else None,
-    }
+    answer["next_entry"] = (date.fromordinal(x), last - x + 1 if last < x + HORIZON else None)
     return answer
 
 
-def engine_answers(doc: dict) -> dict:
+def engine_answers(answer: StatusAnswer) -> dict:
     return {
-        "used": [lim["days_used"] for lim in doc["limits"]],
-        "periods": doc["overstay"]["periods"],
-        "latest_legal_exit": doc["latest_legal_exit"],
-        "next_entry": {k: doc["next_entry"][k] for k in ("earliest", "max_stay_days")},
+        "used": [m.days_used for m in answer.limits],
+        "periods": answer.overstay.periods,
+        "latest_legal_exit": answer.latest_legal_exit,
+        "next_entry": (answer.next_entry.earliest, answer.next_entry.max_stay_days),
     }
 
 
@@ -356,52 +347,48 @@ def test_oracle_across_the_kyrgyz_change_by_day(h):
 @given(st.sampled_from(["rolling", "per_entry", "both"]).flatmap(histories))
 def test_staying_through_latest_legal_exit_is_compliant_one_more_day_is_not(h):
     d = h["as_of"]
-    doc = status_of(h, d)
-    if not doc["present"] or doc["latest_legal_exit"] is None:
+    answer = status_of(h, d)
+    if not answer.present or answer.latest_legal_exit is None:
         return
-    lle = date.fromisoformat(doc["latest_legal_exit"]).toordinal()
+    lle = answer.latest_legal_exit.toordinal()
     closed, open_ = known(h)
     stays = [*closed, (open_[0], None)]
     at_lle = status_of(h, lle, stays)
     # No new overstay day through latest_legal_exit (earlier ones may exist and stay).
-    assert at_lle["overstay"]["periods"] == doc["overstay"]["periods"]
+    assert at_lle.overstay.periods == answer.overstay.periods
     beyond = status_of(h, lle + 1, stays)
-    assert beyond["overstay"]["periods"][-1]["to"] == date.fromordinal(lle + 1).isoformat()
+    assert beyond.overstay.periods[-1].last == date.fromordinal(lle + 1)
 
 
 @FAST
 @given(st.sampled_from(["rolling", "both"]).flatmap(histories))
 def test_entry_on_next_entry_is_allowed_and_the_day_before_is_not(h):
     d = h["as_of"]
-    doc = status_of(h, d)
-    earliest = date.fromisoformat(doc["next_entry"]["earliest"]).toordinal()
+    earliest = status_of(h, d).next_entry.earliest.toordinal()
     closed, open_ = known(h)
     cut = [*closed, *([(open_[0], d)] if open_ else [])]
 
-    def entering(x: int) -> dict:
+    def entering(x: int) -> StatusAnswer:
         return status_of(h, x, [*cut, (x, None)])
 
     on = entering(earliest)
-    iso = date.fromordinal(earliest).isoformat()
-    assert all(p["to"] != iso for p in on["overstay"]["periods"])
+    assert all(p.last != date.fromordinal(earliest) for p in on.overstay.periods)
     if earliest - 1 > d:
         before = entering(earliest - 1)
-        assert before["overstay"]["periods"][-1]["to"] == date.fromordinal(earliest - 1).isoformat()
+        assert before.overstay.periods[-1].last == date.fromordinal(earliest - 1)
 
 
 @FAST
 @given(st.sampled_from(["rolling", "per_entry", "both"]).flatmap(histories))
 def test_days_used_never_exceeds_the_window(h):
-    doc = status_of(h, h["as_of"])
-    for lim in doc["limits"]:
-        if lim["window"] is None:
-            assert lim["days_used"] == 0
+    for m in status_of(h, h["as_of"]).limits:
+        if m.window is None:
+            assert m.days_used == 0
             continue
-        start = date.fromisoformat(lim["window"]["start"])
-        end = date.fromisoformat(lim["window"]["end"])
+        start, end = m.window.start, m.window.end
         assert end == date.fromordinal(h["as_of"])
-        assert 0 <= lim["days_used"] <= (end - start).days + 1
-        if lim["kind"] == "rolling_window":
+        assert 0 <= m.days_used <= (end - start).days + 1
+        if m.limit.kind == "rolling_window":
             assert (end - start).days + 1 == WINDOW
 
 
@@ -421,7 +408,7 @@ def test_recording_order_does_not_change_the_status(args):
     jur, nat, _, _, _ = PROFILES[h["profile"]]
     cs = crossings_of(h)
 
-    def recorded(indexes) -> dict:
+    def recorded(indexes) -> StatusAnswer:
         t = Traveler.register(UUID(int=1), nat, "passport", "N1", OFFICER, NOW)
         for i in indexes:
             c = cs[i]
@@ -482,7 +469,7 @@ def oracle_plan(recorded, planned, x: int) -> dict:
         end = y
         while not _broken_from(_days([*spans, (y, end + 1)]), y):
             end += 1
-        answer["earliest_entry"] = date.fromordinal(y).isoformat()
+        answer["earliest_entry"] = date.fromordinal(y)
         answer["earliest_entry_max_stay_days"] = end - y + 1
     return answer
 
@@ -504,11 +491,11 @@ def plans(draw):
 def test_oracle_plan_with_planned_stays(args):
     h, planned, x = args
     h = {**h, "exemption": None}
-    doc = engine_of(h).plan(
+    answer = engine_of(h).plan(
         date.fromordinal(x), [(date.fromordinal(a), date.fromordinal(b)) for a, b in planned]
     )
     expected = oracle_plan(h["stays"], planned, x)
-    assert {k: doc[k] for k in expected} == expected
+    assert {k: getattr(answer, k) for k in expected} == expected
 
 
 @st.composite
@@ -528,11 +515,11 @@ def refused_plans(draw):
 @given(refused_plans())
 def test_oracle_plan_earliest_entry(args):
     h, planned, x = args
-    doc = engine_of(h).plan(
+    answer = engine_of(h).plan(
         date.fromordinal(x), [(date.fromordinal(a), date.fromordinal(b)) for a, b in planned]
     )
     expected = oracle_plan(h["stays"], planned, x)
-    assert {k: doc[k] for k in expected} == expected
+    assert {k: getattr(answer, k) for k in expected} == expected
 
 
 # -- imperfect records: random crossing sequences ----------------------------------------------
@@ -591,7 +578,7 @@ def presumed_stays(h: dict) -> tuple[list[tuple[int, int]], int | None, list[str
 def test_oracle_imperfect_records(h):
     jur, nat, _, _, rule = PROFILES[h["profile"]]
     d = h["as_of"]
-    doc = Engine(BOOK, Facts.from_crossings(jur, nat, raw_crossings(h), [])).status(
+    answer = Engine(BOOK, Facts.from_crossings(jur, nat, raw_crossings(h), [])).status(
         date.fromordinal(d)
     )
     closed, open_from, anomalies = presumed_stays(h)
@@ -599,9 +586,9 @@ def test_oracle_imperfect_records(h):
     oracle = Oracle(rule, spans, None)
     covering = [a for a, b in spans if b == d]
     entry = max(covering) if covering else None
-    assert doc["present"] == (open_from is not None)
-    assert sorted(a["kind"] for a in doc["anomalies"]) == anomalies
-    assert [lim["days_used"] for lim in doc["limits"]] == [
+    assert answer.present == (open_from is not None)
+    assert sorted(a.kind for a in answer.anomalies) == anomalies
+    assert [m.days_used for m in answer.limits] == [
         oracle.count(kind, d, entry) for kind, _ in rule(entry or d, d)
     ]
-    assert doc["overstay"]["periods"] == oracle.periods(d)
+    assert answer.overstay.periods == oracle.periods(d)

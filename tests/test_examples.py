@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 from scenarios import load_examples
 
+from domain.answers import PlanAnswer, StatusAnswer
 from domain.engine import Engine, Facts
 from domain.posts import PostRegistry
 from domain.records import Crossing, Exemption
@@ -79,24 +80,29 @@ def exemptions_of(case: dict) -> list[Exemption]:
     ]
 
 
-def _path(doc: dict | None, dotted: str):
+def _wire(value):
+    """An answer's value as the file writes it: dates as ISO text."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _path(answer, dotted: str):
     for part in dotted.split("."):
-        if doc is None:
+        if answer is None:
             return None
-        doc = doc[part]
-    return doc
+        answer = getattr(answer, part)
+    return _wire(answer)
 
 
-def field_value(name: str, status: dict | None, plan: dict | None):
+def field_value(name: str, status: StatusAnswer, plan: PlanAnswer | None):
     """The answer's value for one expected field, read through the file's ``fields`` map."""
     path = DATA["fields"][name]
     if name == "overstay_days_total":
         assert path.startswith("sum of status.overstay.periods[].days")
-        return sum(p["days"] for p in status["overstay"]["periods"])
+        return sum(p.days for p in status.overstay.periods)
     if name == "overstay_first_from":
         assert path == "status.overstay.periods[0].from"
-        periods = status["overstay"]["periods"]
-        return periods[0]["from"] if periods else None
+        periods = status.overstay.periods
+        return _wire(periods[0].first) if periods else None
     root, _, rest = path.partition(".")
     return _path({"status": status, "plan": plan}[root], rest)
 
@@ -109,7 +115,7 @@ def test_every_expected_field_is_mapped():
     assert {c["id"] for c in CASES} >= {"S01", "S04", "S05", "K01", "K04", "K11", "K12"}
 
 
-def _check(case: dict, status: dict, plan: dict | None) -> None:
+def _check(case: dict, status: StatusAnswer, plan: PlanAnswer | None) -> None:
     for name, expected in case["expected"].items():
         assert field_value(name, status, plan) == expected, (case["id"], name)
 

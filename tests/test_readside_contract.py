@@ -134,11 +134,11 @@ class ReadSideContract:
             for j in {c.jurisdiction for c in crossings}:
                 for d in DATES:
                     facts = Facts.from_crossings(j, t.nationality, crossings, exemptions, d)
-                    doc = Engine(service.rulebook, facts).status(d)
-                    periods = doc["overstay"]["periods"]
-                    if doc["present"] and periods and periods[-1]["to"] == d.isoformat():
-                        entered = doc["current_stay"]["entered_on"]
-                        expected[j, d].add((str(tid), entered, periods[-1]["days"]))
+                    answer = Engine(service.rulebook, facts).status(d)
+                    periods = answer.overstay.periods
+                    if answer.present and periods and periods[-1].last == d:
+                        entered = answer.current_stay.entered_on.isoformat()
+                        expected[j, d].add((str(tid), entered, periods[-1].days))
         assert sum(map(len, expected.values())) > 20
         for (j, d), want in expected.items():
             got, cursor = [], None

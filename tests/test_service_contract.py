@@ -122,7 +122,7 @@ class ServiceContract:
         assert same == tid
         svc.record_crossing(OFFICER, same, "b1", "entry", "KZ-ALA", at("2023-04-01"))
         status = svc.status(tid, "KAZ", as_of=date(2023, 4, 5))
-        assert status["days_used"] == 15
+        assert status.days_used == 15
         assert svc.register(OFFICER, "RUS", "76 7654321")[:2] == (tid, False)
         relinked, position = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
         assert relinked is False
@@ -218,7 +218,7 @@ class ServiceContract:
         assert results[0]["traveler_id"] == str(known)
         assert self.crossings_recorded(svc, known) == {"k0": 1, "k1": 1}
         assert self.crossings_recorded(svc, new) == {"n1": 1, "n2": 1}
-        assert svc.status(new, "KAZ", as_of=date(2023, 3, 10))["days_used"] == 3
+        assert svc.status(new, "KAZ", as_of=date(2023, 3, 10)).days_used == 3
 
     def test_batch_larger_than_a_chunk(self, svc):
         items = [
@@ -244,14 +244,14 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
         svc.record_crossing(OFFICER, tid, "x", "exit", "KZ-ALA", at("2023-03-30", 10))
-        assert svc.status(tid, "KAZ", as_of=date(2023, 4, 10))["days_used"] == 30
+        assert svc.status(tid, "KAZ", as_of=date(2023, 4, 10)).days_used == 30
         body = svc.correct_crossing(OFFICER, tid, "x", "typo", occurred_at=at("2023-03-10", 10))
         assert body["local_date"] == "2023-03-10" and body["position"]
-        assert svc.status(tid, "KAZ", as_of=date(2023, 4, 10))["days_used"] == 10
+        assert svc.status(tid, "KAZ", as_of=date(2023, 4, 10)).days_used == 10
         svc.void_crossing(ADMIN, tid, "e", "wrong traveler")
         status = svc.status(tid, "KAZ", as_of=date(2023, 4, 10))
-        assert status["days_used"] == 1
-        assert [a["kind"] for a in status["anomalies"]] == ["entry_unknown"]
+        assert status.days_used == 1
+        assert [a.kind for a in status.anomalies] == ["entry_unknown"]
         types = [e["type"] for e in svc.history(tid)["events"]]
         assert types.count("CrossingCorrected") == 1 and types.count("CrossingVoided") == 1
 
@@ -260,7 +260,7 @@ class ServiceContract:
         Ended 05-30 (90 days after entry, no grace): 9 + 05-31..06-10 (11) = 20."""
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
-        assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10))["days_used"] == 102
+        assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10)).days_used == 102
         first, created = svc.grant_exemption(
             OFFICER,
             tid,
@@ -287,10 +287,10 @@ class ServiceContract:
         )
         assert created_again is False
         assert again["position"] == first["position"]  # the original grant's, not the ledger's end
-        assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10))["days_used"] == 9
+        assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10)).days_used == 9
         ended = svc.end_exemption(OFFICER, tid, "x1", date(2023, 5, 30), "terminated")
         assert ended["ended_on"] == "2023-05-30"
-        assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10))["days_used"] == 20
+        assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10)).days_used == 20
 
     def test_employer_verification_is_scoped_and_recorded(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
@@ -368,10 +368,10 @@ class ServiceContract:
         svc.record_crossing(OFFICER, tid, "x", "exit", "KZ-ALA", at("2024-03-05", 10))
         then = svc.status(tid, "KAZ", as_of=date(2024, 3, 20), known_at=t1)
         now = svc.status(tid, "KAZ", as_of=date(2024, 3, 20))
-        assert (then["present"], then["days_used"]) == (True, 20)
-        assert (now["present"], now["days_used"]) == (False, 5)
+        assert (then.present, then.days_used) == (True, 20)
+        assert (now.present, now.days_used) == (False, 5)
         before = svc.status(tid, "KAZ", as_of=date(2024, 3, 20), known_at=t1 - timedelta(1))
-        assert before["days_used"] == 0
+        assert before.days_used == 0
 
     def test_a_status_reflects_every_write_and_names_its_position(self, svc):
         """Asked twice, then after an exit: the second answer is the first, the third sees the
@@ -380,11 +380,11 @@ class ServiceContract:
         entry, _ = svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-02-01"))
         first = svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
         assert first == svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
-        assert first["position"] == entry["position"] and first["present"] is True
+        assert first.position == entry["position"] and first.present is True
         exit_, _ = svc.record_crossing(OFFICER, tid, "x", "exit", "KZ-ALA", at("2023-03-01", 10))
         after = svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
-        assert (after["present"], after["days_used"]) == (False, 29)
-        assert after["position"] == exit_["position"]
+        assert (after.present, after.days_used) == (False, 29)
+        assert after.position == exit_["position"]
 
     def test_exemption_granted_later_is_unknown_earlier(self):
         """Entered 2024-03-01 (known at T1); exempt 03-05..06-30 granted at T2. On 03-20, as
@@ -406,8 +406,8 @@ class ServiceContract:
             permit_number="S-1",
         )
         as_of = date(2024, 3, 20)
-        assert svc.status(tid, "KAZ", as_of=as_of, known_at=t1)["days_used"] == 20
-        assert svc.status(tid, "KAZ", as_of=as_of, known_at=t2)["days_used"] == 4
+        assert svc.status(tid, "KAZ", as_of=as_of, known_at=t1).days_used == 20
+        assert svc.status(tid, "KAZ", as_of=as_of, known_at=t2).days_used == 4
         with pytest.raises(ValidationError):
             svc.status(tid, "KAZ", as_of=as_of, known_at=datetime(2024, 3, 2))
 
@@ -441,7 +441,7 @@ class ServiceContract:
         clock = Clock(datetime(2024, 3, 10, 20, tzinfo=UTC))
         svc = self.make_service(clock)
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        assert svc.status(tid, "KAZ")["as_of"] == "2024-03-11"
+        assert svc.status(tid, "KAZ").as_of == date(2024, 3, 11)
 
     def test_history_chain_is_valid(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
-from web.fields import Country, Day, Instant, IsoDate, IsoInstant, Jurisdiction
+from domain.answers import ANOMALY_KINDS, EXEMPTION_STATES, PENALTY_CODES
+from domain.posts import JURISDICTIONS
+from domain.records import EXEMPTION_KINDS
+from domain.rulebook import BY_DAY, BY_ENTRY_DATE, LIMIT_KINDS, LOOKBACKS
+from web.fields import Country, Day, Instant, Jurisdiction
 
 MAX_STAYS = 500
 
@@ -53,51 +57,161 @@ class CalculatorIn(Schema):
     entry_on = Day(load_default=None, allow_none=True)
 
 
+def _enum(values, **kwargs) -> fields.String:
+    """An answer field with a closed set of values, listed as an enum in the document."""
+    return fields.String(validate=validate.OneOf(values), **kwargs)
+
+
 class WindowOut(Schema):
-    start = IsoDate(required=True)
-    end = IsoDate(required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
 
 
 class CurrentStayOut(Schema):
-    entered_on = IsoDate(required=True)
+    entered_on = fields.Date(required=True)
     days = fields.Integer(required=True)
 
 
 class NextEntryOut(Schema):
-    earliest = IsoDate(required=True)
+    earliest = fields.Date(required=True)
     max_stay_days = fields.Integer(required=True, allow_none=True)
-    latest_exit = IsoDate(allow_none=True)
+    latest_exit = fields.Date(allow_none=True)
 
 
 class PeriodOut(Schema):
-    from_ = IsoDate(required=True, data_key="from", attribute="from")
-    to = IsoDate(required=True)
+    from_ = fields.Date(required=True, data_key="from", attribute="first")
+    to = fields.Date(required=True, attribute="last")
     days = fields.Integer(required=True)
+
+
+class PenaltyBandOut(Schema):
+    code = _enum(PENALTY_CODES, required=True)
+    article = fields.String(required=True)
+    days = fields.Integer(required=True, metadata={"description": "days of the latest period"})
 
 
 class OverstayOut(Schema):
     excess_in_window = fields.Integer(required=True, allow_none=True)
     periods = fields.List(fields.Nested(PeriodOut), required=True)
-    penalty_band = fields.Dict(required=True, allow_none=True)
+    penalty_band = fields.Nested(PenaltyBandOut, required=True, allow_none=True)
+
+
+class _Sparse(Schema):
+    """Leaves out the listed fields when they are null (a limit's unused parameters)."""
+
+    SPARSE: tuple[str, ...] = ()
+
+    @post_dump
+    def _drop_nulls(self, data, **kwargs):
+        return {k: v for k, v in data.items() if v is not None or k not in self.SPARSE}
+
+
+class LimitOut(_Sparse):
+    SPARSE = ("max_days", "window_days", "block_days")
+
+    kind = _enum(LIMIT_KINDS, required=True)
+    max_days = fields.Integer()
+    window_days = fields.Integer()
+    block_days = fields.Integer()
+
+
+class LimitMeasureOut(_Sparse):
+    SPARSE = LimitOut.SPARSE
+
+    kind = _enum(LIMIT_KINDS, required=True, attribute="limit.kind")
+    max_days = fields.Integer(attribute="limit.max_days")
+    window_days = fields.Integer(attribute="limit.window_days")
+    block_days = fields.Integer(attribute="limit.block_days")
+    window = fields.Nested(WindowOut, required=True, allow_none=True)
+    days_used = fields.Integer(required=True, allow_none=True)
+    days_remaining = fields.Integer(required=True, allow_none=True)
+
+
+class PoliciesOut(Schema):
+    transition = _enum((BY_ENTRY_DATE, BY_DAY), required=True)
+    lookback = _enum(LOOKBACKS, required=True)
+    exempt_days_count_later = fields.Boolean(required=True)
+
+
+class RuleAppliedOut(_Sparse):
+    """The version that applied, with the parameters of the limit that binds."""
+
+    SPARSE = LimitOut.SPARSE
+
+    id = fields.String(required=True)
+    jurisdiction = _enum(JURISDICTIONS, required=True, attribute="version.jurisdiction")
+    kind = _enum(LIMIT_KINDS, required=True, attribute="limit.kind")
+    max_days = fields.Integer(attribute="limit.max_days")
+    window_days = fields.Integer(attribute="limit.window_days")
+    block_days = fields.Integer(attribute="limit.block_days")
+    limits = fields.List(fields.Nested(LimitOut), required=True, attribute="version.limits")
+    effective_from = fields.Date(required=True, attribute="version.effective_from")
+    effective_until = fields.Date(
+        required=True, allow_none=True, attribute="version.effective_until"
+    )
+    nationality_until = fields.Dict(
+        keys=fields.String(),
+        values=fields.Date(),
+        required=True,
+        attribute="version.nationality_until_map",
+        metadata={"description": "nationalities whose coverage ends before the version's"},
+    )
+    policies = fields.Nested(PoliciesOut, required=True, attribute="version")
+    source = fields.String(required=True, attribute="version.source")
+
+
+class ExemptionStateOut(Schema):
+    exemption_id = fields.String(required=True)
+    kind = _enum(EXEMPTION_KINDS, required=True)
+    jurisdiction = _enum(JURISDICTIONS, required=True)
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(required=True)
+    ended_on = fields.Date(required=True, allow_none=True)
+    state = _enum(EXEMPTION_STATES, required=True, metadata={"description": "on as_of"})
+
+
+class AnomalyOut(_Sparse):
+    """An imperfect record (domain.md §7) or a missing rule; fields by kind."""
+
+    SPARSE = (
+        "crossing_id",
+        "entered_on",
+        "exited_on",
+        "next_entry_crossing_id",
+        "next_entered_on",
+        "presumption",
+        "nationality",
+        "on",
+    )
+
+    kind = _enum(ANOMALY_KINDS, required=True)
+    crossing_id = fields.String()
+    entered_on = fields.Date()
+    exited_on = fields.Date()
+    next_entry_crossing_id = fields.String()
+    next_entered_on = fields.Date()
+    presumption = fields.String()
+    nationality = fields.String()
+    on = fields.Date()
 
 
 class AnswerOut(Schema):
     """The engine's status for one date, with or without a stored traveler."""
 
-    jurisdiction = fields.String(required=True)
-    as_of = IsoDate(required=True)
-    rule = fields.Dict(required=True, allow_none=True)
+    jurisdiction = _enum(JURISDICTIONS, required=True)
+    as_of = fields.Date(required=True)
+    rule = fields.Nested(RuleAppliedOut, required=True, allow_none=True)
     present = fields.Boolean(required=True)
     current_stay = fields.Nested(CurrentStayOut, required=True, allow_none=True)
     window = fields.Nested(WindowOut, required=True, allow_none=True)
     days_used = fields.Integer(required=True, allow_none=True)
     days_remaining = fields.Integer(required=True, allow_none=True)
-    latest_legal_exit = IsoDate(required=True, allow_none=True)
+    latest_legal_exit = fields.Date(required=True, allow_none=True)
     next_entry = fields.Nested(NextEntryOut, required=True, allow_none=True)
     overstay = fields.Nested(OverstayOut, required=True)
-    exemptions = fields.List(fields.Dict(), required=True)
-    limits = fields.List(fields.Dict())
-    anomalies = fields.List(fields.Dict(), required=True)
+    exemptions = fields.List(fields.Nested(ExemptionStateOut), required=True)
+    limits = fields.List(fields.Nested(LimitMeasureOut))
+    anomalies = fields.List(fields.Nested(AnomalyOut), required=True)
     rulebook = fields.String()
     rule_versions = fields.List(
         fields.String(), metadata={"description": "Versions in force from the first stay on."}
@@ -106,7 +220,7 @@ class AnswerOut(Schema):
 
 class StatusOut(AnswerOut):
     traveler_id = fields.UUID(required=True)
-    known_at = IsoInstant(required=True, allow_none=True)
+    known_at = fields.AwareDateTime(format="iso", required=True, allow_none=True)
     position = fields.Integer(
         required=True,
         allow_none=True,
@@ -115,17 +229,17 @@ class StatusOut(AnswerOut):
 
 
 class PlanOut(Schema):
-    jurisdiction = fields.String()
-    entry_on = IsoDate()
+    jurisdiction = _enum(JURISDICTIONS)
+    entry_on = fields.Date()
     allowed = fields.Boolean(required=True)
     max_stay_days = fields.Integer(required=True, allow_none=True)
-    latest_exit = IsoDate(required=True, allow_none=True)
-    earliest_entry = IsoDate(required=True, allow_none=True)
+    latest_exit = fields.Date(required=True, allow_none=True)
+    earliest_entry = fields.Date(required=True, allow_none=True)
     earliest_entry_max_stay_days = fields.Integer(required=True, allow_none=True)
     days_used = fields.Integer(required=True, allow_none=True)
     days_remaining = fields.Integer(required=True, allow_none=True)
-    rule = fields.Dict(required=True, allow_none=True)
-    anomalies = fields.List(fields.Dict())
+    rule = fields.Nested(RuleAppliedOut, required=True, allow_none=True)
+    anomalies = fields.List(fields.Nested(AnomalyOut))
 
 
 class CalculatorOut(Schema):
