@@ -83,8 +83,8 @@ class ReadSide:
             {
                 "traveler_id": str(d.traveler_id),
                 "nationality": d.nationality,
-                "entered_on": d.entered_on.isoformat(),
-                "latest_legal_exit": d.latest_legal_exit.isoformat(),
+                "entered_on": d.entered_on,
+                "latest_legal_exit": d.latest_legal_exit,
                 "days_over": (as_of - d.latest_legal_exit).days,
                 "penalty_band": PenaltyBand.for_overstay(
                     jurisdiction, (as_of - d.latest_legal_exit).days

@@ -22,7 +22,7 @@ from domain.chain import GENESIS, event_hash
 from domain.engine import Engine, Facts
 from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from domain.posts import JURISDICTIONS, BorderPost, PostRegistry, reference_today
-from domain.rulebook import Rulebook
+from domain.rulebook import Rulebook, RuleVersion
 from domain.stays import stays_from_dates
 from domain.traveler import DocumentKey, RecordedBy, Traveler, event_data
 from infrastructure.documents import document_key_id
@@ -626,8 +626,8 @@ class LedgerService:
             previous = e.hash
         return {"traveler_id": str(traveler_id), "events": out, "chain_valid": chain_valid}
 
-    def rules(self) -> list[dict]:
-        return [v.as_dict() for v in self.rulebook.versions]
+    def rules(self) -> tuple[RuleVersion, ...]:
+        return self.rulebook.versions
 
     def border_posts(self) -> list[dict]:
         return [

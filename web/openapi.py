@@ -6,6 +6,7 @@ import http
 
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from marshmallow import fields
 
 from web.problems import PROBLEM_JSON, ProblemSchema, http_problem
 
@@ -34,11 +35,26 @@ SETTINGS = {
 }
 
 
+def nullable_model(converter, field, ret: dict, **kwargs) -> dict:
+    """A nullable nested answer as ``allOf: [$ref]`` + ``nullable``: client generators type that
+    as the model or null, where apispec's ``anyOf`` with a free-form object comes out untyped."""
+    alternatives = ret.get("anyOf") or []
+    refs = [a for a in alternatives if "$ref" in a]
+    if isinstance(field, fields.Nested) and field.allow_none and len(refs) == 1:
+        del ret["anyOf"]
+        return {"allOf": refs, "nullable": True}
+    return {}
+
+
 class LedgerApi(Api):
     """Errors documented and answered as RFC 9457 problems; no catch-all default response."""
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app=None, **kwargs):
+        super().__init__(app, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(nullable_model)
 
     def handle_http_exception(self, error):
         return http_problem(error)

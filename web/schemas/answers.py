@@ -57,7 +57,7 @@ class CalculatorIn(Schema):
     entry_on = Day(load_default=None, allow_none=True)
 
 
-def _enum(values, **kwargs) -> fields.String:
+def enum(values, **kwargs) -> fields.String:
     """An answer field with a closed set of values, listed as an enum in the document."""
     return fields.String(validate=validate.OneOf(values), **kwargs)
 
@@ -85,7 +85,7 @@ class PeriodOut(Schema):
 
 
 class PenaltyBandOut(Schema):
-    code = _enum(PENALTY_CODES, required=True)
+    code = enum(PENALTY_CODES, required=True)
     article = fields.String(required=True)
     days = fields.Integer(required=True, metadata={"description": "days of the latest period"})
 
@@ -109,7 +109,7 @@ class _Sparse(Schema):
 class LimitOut(_Sparse):
     SPARSE = ("max_days", "window_days", "block_days")
 
-    kind = _enum(LIMIT_KINDS, required=True)
+    kind = enum(LIMIT_KINDS, required=True)
     max_days = fields.Integer()
     window_days = fields.Integer()
     block_days = fields.Integer()
@@ -118,7 +118,7 @@ class LimitOut(_Sparse):
 class LimitMeasureOut(_Sparse):
     SPARSE = LimitOut.SPARSE
 
-    kind = _enum(LIMIT_KINDS, required=True, attribute="limit.kind")
+    kind = enum(LIMIT_KINDS, required=True, attribute="limit.kind")
     max_days = fields.Integer(attribute="limit.max_days")
     window_days = fields.Integer(attribute="limit.window_days")
     block_days = fields.Integer(attribute="limit.block_days")
@@ -128,8 +128,8 @@ class LimitMeasureOut(_Sparse):
 
 
 class PoliciesOut(Schema):
-    transition = _enum((BY_ENTRY_DATE, BY_DAY), required=True)
-    lookback = _enum(LOOKBACKS, required=True)
+    transition = enum((BY_ENTRY_DATE, BY_DAY), required=True)
+    lookback = enum(LOOKBACKS, required=True)
     exempt_days_count_later = fields.Boolean(required=True)
 
 
@@ -139,8 +139,8 @@ class RuleAppliedOut(_Sparse):
     SPARSE = LimitOut.SPARSE
 
     id = fields.String(required=True)
-    jurisdiction = _enum(JURISDICTIONS, required=True, attribute="version.jurisdiction")
-    kind = _enum(LIMIT_KINDS, required=True, attribute="limit.kind")
+    jurisdiction = enum(JURISDICTIONS, required=True, attribute="version.jurisdiction")
+    kind = enum(LIMIT_KINDS, required=True, attribute="limit.kind")
     max_days = fields.Integer(attribute="limit.max_days")
     window_days = fields.Integer(attribute="limit.window_days")
     block_days = fields.Integer(attribute="limit.block_days")
@@ -162,12 +162,12 @@ class RuleAppliedOut(_Sparse):
 
 class ExemptionStateOut(Schema):
     exemption_id = fields.String(required=True)
-    kind = _enum(EXEMPTION_KINDS, required=True)
-    jurisdiction = _enum(JURISDICTIONS, required=True)
+    kind = enum(EXEMPTION_KINDS, required=True)
+    jurisdiction = enum(JURISDICTIONS, required=True)
     valid_from = fields.Date(required=True)
     valid_until = fields.Date(required=True)
     ended_on = fields.Date(required=True, allow_none=True)
-    state = _enum(EXEMPTION_STATES, required=True, metadata={"description": "on as_of"})
+    state = enum(EXEMPTION_STATES, required=True, metadata={"description": "on as_of"})
 
 
 class AnomalyOut(_Sparse):
@@ -184,7 +184,7 @@ class AnomalyOut(_Sparse):
         "on",
     )
 
-    kind = _enum(ANOMALY_KINDS, required=True)
+    kind = enum(ANOMALY_KINDS, required=True)
     crossing_id = fields.String()
     entered_on = fields.Date()
     exited_on = fields.Date()
@@ -198,7 +198,7 @@ class AnomalyOut(_Sparse):
 class AnswerOut(Schema):
     """The engine's status for one date, with or without a stored traveler."""
 
-    jurisdiction = _enum(JURISDICTIONS, required=True)
+    jurisdiction = enum(JURISDICTIONS, required=True)
     as_of = fields.Date(required=True)
     rule = fields.Nested(RuleAppliedOut, required=True, allow_none=True)
     present = fields.Boolean(required=True)
@@ -229,7 +229,7 @@ class StatusOut(AnswerOut):
 
 
 class PlanOut(Schema):
-    jurisdiction = _enum(JURISDICTIONS)
+    jurisdiction = enum(JURISDICTIONS)
     entry_on = fields.Date()
     allowed = fields.Boolean(required=True)
     max_stay_days = fields.Integer(required=True, allow_none=True)

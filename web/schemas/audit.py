@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from web.fields import Day, IsoDate, IsoInstant, Jurisdiction
-from web.schemas.answers import StatusOut
+from web.schemas.answers import PenaltyBandOut, StatusOut
 
 MAX_PAGE = 500
 
@@ -48,8 +48,17 @@ class OverstaysQuery(Schema):
     cursor = fields.String(validate=validate.Length(max=200))
 
 
+class OverstayItemOut(Schema):
+    traveler_id = fields.UUID(required=True)
+    nationality = fields.String(required=True)
+    entered_on = fields.Date(required=True)
+    latest_legal_exit = fields.Date(required=True)
+    days_over = fields.Integer(required=True)
+    penalty_band = fields.Nested(PenaltyBandOut, required=True, allow_none=True)
+
+
 class OverstaysOut(Schema):
     jurisdiction = fields.String(required=True)
     as_of = IsoDate(required=True)
-    items = fields.List(fields.Dict(), required=True)
+    items = fields.List(fields.Nested(OverstayItemOut), required=True)
     next_cursor = fields.String(required=True, allow_none=True)

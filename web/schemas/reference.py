@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from web.fields import IsoDate
+from domain.posts import JURISDICTIONS
+from web.schemas.answers import LimitOut, PoliciesOut, enum
+
+
+class SortedList(fields.List):
+    """A set dumped as a sorted list, so the same rulebook always reads the same."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(sorted(value) if value is not None else None, attr, obj, **kwargs)
 
 
 class RuleOut(Schema):
+    """A rule version as released (domain.md §3–4)."""
+
     id = fields.String(required=True)
-    jurisdiction = fields.String(required=True)
-    kind = fields.String(required=True)
-    limits = fields.List(fields.Dict(), required=True)
-    nationalities = fields.List(fields.String(), required=True)
-    effective_from = IsoDate(required=True)
-    effective_until = IsoDate(required=True, allow_none=True)
-    nationality_until = fields.Dict(required=True)
-    policies = fields.Dict(required=True)
+    jurisdiction = enum(JURISDICTIONS, required=True)
+    kind = fields.String(required=True, metadata={"description": "its limits' kinds, joined by +"})
+    limits = fields.List(fields.Nested(LimitOut), required=True)
+    nationalities = SortedList(fields.String(), required=True)
+    effective_from = fields.Date(required=True)
+    effective_until = fields.Date(required=True, allow_none=True)
+    nationality_until = fields.Dict(
+        keys=fields.String(),
+        values=fields.Date(),
+        required=True,
+        attribute="nationality_until_map",
+        metadata={"description": "nationalities whose coverage ends before the version's"},
+    )
+    policies = fields.Nested(PoliciesOut, required=True)
     source = fields.String(required=True)
 
 
