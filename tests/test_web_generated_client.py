@@ -1,0 +1,176 @@
+"""A client generated from the served OpenAPI document types every field of the core answers.
+
+openapi-python-client (pinned) runs in a virtual environment of its own, as an integrator would
+run it; the generated models then parse real answers of this server.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+import venv
+from pathlib import Path
+
+import pytest
+from test_web_support import build, close
+
+GENERATOR = "openapi-python-client==0.29.1"
+
+# Runs inside the generator's environment: parse each answer with its model and list every value
+# that is not typed (a free-form dict, an ``Any`` annotation) and every answer that does not come
+# back whole from its model (a field the model does not declare is dropped).
+WALKER = """
+import datetime, enum, json, sys, uuid
+import attrs
+from client import models
+from client.types import Unset
+
+def walk(obj, path, problems):
+    if obj is None or isinstance(obj, (str, int, float, bool, enum.Enum, datetime.date,
+                                       datetime.datetime, uuid.UUID, Unset)):
+        return
+    if isinstance(obj, list):
+        for i, item in enumerate(obj):
+            walk(item, f"{path}[{i}]", problems)
+        return
+    if not attrs.has(type(obj)):
+        problems.append(f"{path}: untyped {type(obj).__name__}")
+        return
+    for f in attrs.fields(type(obj)):
+        if f.name == "additional_properties":
+            if obj.additional_properties and "Any" in str(f.type):
+                problems.append(f"{path}: undeclared {sorted(obj.additional_properties)}")
+            for key, value in obj.additional_properties.items():
+                walk(value, f"{path}.{key}", problems)
+        elif "Any" in str(f.type):
+            problems.append(f"{path}.{f.name}: annotated Any")
+        else:
+            walk(getattr(obj, f.name), f"{path}.{f.name}", problems)
+
+problems = []
+for name, answer in json.load(sys.stdin).items():
+    parsed = getattr(models, name).from_dict(answer)
+    walk(parsed, name, problems)
+    if parsed.to_dict() != answer:
+        problems.append(f"{name}: does not round-trip")
+print(json.dumps(problems))
+"""
+
+
+@pytest.fixture(scope="module")
+def web(request, tmp_path_factory):
+    web = build(request, tmp_path_factory, "sqlite")
+    yield web
+    close(web)
+
+
+@pytest.fixture(scope="module")
+def generated(web, tmp_path_factory) -> tuple[Path, Path]:
+    """(python of the generator's environment, folder holding the generated ``client``)."""
+    root = tmp_path_factory.mktemp("client")
+    venv.create(root / "venv", with_pip=True)
+    python = root / "venv" / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", GENERATOR],
+        check=True,
+        timeout=600,
+    )
+    spec = root / "openapi.json"
+    spec.write_text(web.client.get("/api/v1/openapi.json").get_data(as_text=True))
+    subprocess.run(
+        [
+            root / "venv" / "bin" / "openapi-python-client",
+            "generate",
+            "--path",
+            spec,
+            "--meta",
+            "none",
+            "--output-path",
+            root / "client",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return python, root
+
+
+def _answers(web) -> dict:
+    """A status, a plan and a calculator answer with every optional part filled in."""
+    tid = web.register()
+    for direction, day in (
+        ("entry", "2022-10-01"),
+        ("exit", "2022-12-15"),
+        ("entry", "2023-01-27"),
+        ("entry", "2023-03-01"),
+    ):
+        r = web.cross(tid, direction, day)
+        assert r.status_code == 201, r.get_json()
+    r = web.client.post(
+        f"/api/v1/travelers/{tid}/exemptions",
+        json={
+            "exemption_id": str(uuid.uuid4()),
+            "kind": "employment",
+            "jurisdiction": "KAZ",
+            "valid_from": "2023-09-01",
+            "valid_until": "2024-08-31",
+            "contract_number": "EC-7",
+            "employer_id": "123456789012",
+        },
+        headers=web.admin,
+    )
+    assert r.status_code == 201, r.get_json()
+    status = web.client.get(
+        f"/api/v1/travelers/{tid}/status?jurisdiction=KAZ&as_of=2023-06-01", headers=web.auditor
+    ).get_json()
+    plan = web.client.post(
+        f"/api/v1/travelers/{tid}/plan",
+        json={"jurisdiction": "KAZ", "entry_on": "2023-07-01"},
+        headers=web.auditor,
+    ).get_json()
+    calculator = web.client.post(
+        "/api/v1/calculator",
+        json={
+            "jurisdiction": "KAZ",
+            "nationality": "USA",
+            "stays": [{"entry_on": "2023-03-01", "exit_on": None}],
+            "as_of": "2023-04-05",
+            "entry_on": "2023-04-10",
+        },
+    ).get_json()
+    assert status["overstay"]["periods"] and status["next_entry"] and status["anomalies"]
+    assert status["exemptions"] and plan["rule"] and calculator["status"]["rule"]
+    return {"StatusOut": status, "PlanOut": plan, "CalculatorOut": calculator}
+
+
+@pytest.mark.slow
+def test_status_plan_and_calculator_parse_into_typed_models(web, generated):
+    python, folder = generated
+    done = subprocess.run(
+        [python, "-c", WALKER],
+        input=json.dumps(_answers(web)),
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+@pytest.mark.slow
+def test_the_check_reports_a_field_the_model_does_not_declare(web, generated):
+    """The check can fail: a field outside the document does not survive the model."""
+    python, folder = generated
+    status = _answers(web)["StatusOut"]
+    done = subprocess.run(
+        [python, "-c", WALKER],
+        input=json.dumps({"StatusOut": {**status, "surprise": {"x": 1}}}),
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["StatusOut: does not round-trip"]
