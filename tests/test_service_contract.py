@@ -53,7 +53,7 @@ class ServiceContract:
     database_url: str
 
     def make_service(self, clock=None):
-        settings = Settings(database_url=self.database_url, secret_key="contract-secret")
+        settings = Settings(database_url=self.database_url, secret_key="contract-key-" + "c" * 24)
         return build_service(settings, clock=clock or Clock(datetime(2024, 1, 1, tzinfo=UTC)))
 
     @pytest.fixture
