@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from infrastructure.bootstrap import build_ledger, build_service, load_posts
+from infrastructure.private_files import write_private
 from infrastructure.service import Actor
 from infrastructure.settings import MAX_TOKEN_TTL_SECONDS, ConfigurationError, Settings
 from web.auth import ROLES, TokenError, issue_token
@@ -154,7 +155,7 @@ def quickstart(port: int) -> None:
     click.echo("loading the demo ledger if ./borderledger.db is empty…", err=True)
     summary = _load_demo(settings, 300, 2023, only_if_empty=sample_file.exists())
     if summary is not None:
-        sample_file.write_text(json.dumps(summary["sample"]))
+        write_private(sample_file, json.dumps(summary["sample"]))
     sample = json.loads(sample_file.read_text())
     base = f"http://127.0.0.1:{port}"
     for line in curl_commands(settings, sample, base):
