@@ -60,6 +60,11 @@ class TestDocumentNumbers(WebCase):
         assert (again.status_code, again.get_json()["traveler_id"]) == (200, tid)
         assert history(web, tid)[0]["data"]["document_number"] == number
 
+    def test_a_nationality_with_a_trailing_newline_is_not_another_country(self, web):
+        body = {"nationality": "RUS\n", "document_number": unique("N")}
+        problem = assert_problem(web.client.post(TRAVELERS, json=body, headers=web.admin), 422)
+        assert "nationality" in problem["errors"]
+
     def test_sharp_s_and_double_s_never_meet(self, web):
         ss = web.client.post(
             TRAVELERS,
