@@ -23,7 +23,7 @@ from bench.sizes import Sizes
 
 HOST = "127.0.0.1"
 HELLO = "/api/v1/border-posts"
-SECRET = "bench-secret"
+SECRET = "bench-secret-" + "b" * 32
 
 
 @dataclass

@@ -38,7 +38,9 @@ class Ledger:
 def open_ledger(db_url: str, travelers: int, seed: int = SEED) -> Ledger:
     """A service on ``db_url``'s ``ledger`` schema with ``travelers`` loaded in batches."""
     url = f"{db_url}?schema={SCHEMA}"
-    built = build_ledger(Settings(database_url=url, secret_key="bench"), clock=fixed_clock)
+    built = build_ledger(
+        Settings(database_url=url, secret_key="bench-secret-" + "b" * 32), clock=fixed_clock
+    )
     service = built.service
     plans = population(seed, travelers)
     load(service, plans)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.errors import ValidationError
+from domain.records import FIRST_DAY, LAST_DAY
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,12 @@ class BorderPost:
         """The calendar day at the post: the unit every rule counts in."""
         if instant.tzinfo is None or instant.utcoffset() is None:
             raise ValidationError({"occurred_at": ["instant needs a UTC offset"]})
-        return instant.astimezone(ZoneInfo(self.timezone)).date()
+        day = instant.astimezone(ZoneInfo(self.timezone)).date()
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(
+                {"occurred_at": [f"the local date must fall between {FIRST_DAY} and {LAST_DAY}"]}
+            )
+        return day
 
 
 REFERENCE_TIMEZONES = {

@@ -11,6 +11,9 @@ DIRECTIONS = (ENTRY, EXIT)
 
 EXEMPTION_KINDS = ("employment", "study", "medical", "family")
 GRACE_KIND = "employment"
+# The calendar the ledger answers for, as local dates: far from the ends of date arithmetic.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ _SEPARATORS = re.compile(r"[\s\-/.]")
 
 
 def normalise_number(document_number: str) -> str:
+    """The indexed form: the canonical number itself, and for numbers stored before numbers
+    were kept canonical, the same key they were indexed under."""
     return _SEPARATORS.sub("", document_number).upper()
 
 

@@ -24,7 +24,14 @@ from eventsourcing.utils import Environment, retry, strtobool
 from psycopg import ClientCursor, sql
 
 from domain.traveler import DocumentKey, Traveler
-from infrastructure.settings import is_postgres, persistence_env, postgres_dsn, schema_of
+from infrastructure.private_files import private_sqlite_file
+from infrastructure.settings import (
+    is_postgres,
+    persistence_env,
+    postgres_dsn,
+    schema_of,
+    sqlite_path,
+)
 from infrastructure.transcodings import DateAsISO, LedgerTranscoder
 
 
@@ -245,6 +252,8 @@ class LedgerApplication(Application[UUID]):
         env = persistence_env(database_url)
         if is_postgres(database_url):
             ensure_schema(database_url)
+        else:
+            private_sqlite_file(sqlite_path(database_url))
         env.update(extra_env or {})
         if is_postgres(database_url):
             env.setdefault("APPLICATION_RECORDER_TOPIC", "infrastructure.ledger:LedgerRecorder")

@@ -10,7 +10,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.answers import Calculation, PlanAnswer, StatusAnswer
 from domain.chain import GENESIS, event_hash
+from domain.documents import canonical_document_number
 from domain.engine import Engine, Facts
 from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from domain.posts import JURISDICTIONS, BorderPost, PostRegistry, reference_today
@@ -31,7 +32,9 @@ from infrastructure.receipts import sign_receipt
 
 MAX_RETRIES = 10
 BATCH_CHUNK = 1000  # one transaction per API batch: a commit and a table lock per chunk
-_COUNTRY = re.compile(r"^[A-Z]{3}$")
+_COUNTRY = re.compile(r"[A-Z]{3}")
+# The earliest time zones are 14 hours ahead of UTC: a birth there today is not in the future.
+_AHEAD = timedelta(hours=14)
 # A batch asks for each document's key twice (the chunk's lookup, then the item's traveler).
 _batch_key_id = lru_cache(maxsize=4096)(document_key_id)
 
@@ -77,7 +80,7 @@ class BatchItem:
 
 
 def check_country(name: str, value: str) -> None:
-    if not isinstance(value, str) or not _COUNTRY.match(value):
+    if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
         raise ValidationError({name: ["an ISO 3166-1 alpha-3 code is required"]})
 
 
@@ -183,8 +186,9 @@ class LedgerService:
     ) -> tuple[UUID, bool, int | None]:
         """Register a traveler; the same nationality and document again gives the same id."""
         check_country("nationality", nationality)
-        if not document_number or not document_number.strip():
-            raise ValidationError({"document_number": ["is required"]})
+        document_number = canonical_document_number(document_number)
+        if birth_date is not None and birth_date > (self.clock() + _AHEAD).date():
+            raise ValidationError({"birth_date": ["must not be in the future"]})
         for _ in range(MAX_RETRIES):
             existing = self._claimed(nationality, document_number)
             key_id = document_key_id(self._document_key, nationality, document_number)
@@ -210,7 +214,7 @@ class LedgerService:
 
     def find_traveler(self, nationality: str, document_number: str) -> UUID:
         check_country("nationality", nationality)
-        found = self._claimed(nationality, document_number)
+        found = self._claimed(nationality, canonical_document_number(document_number))
         if found is None:
             raise NotFoundError("no traveler with that document")
         return found
@@ -225,8 +229,7 @@ class LedgerService:
     ) -> tuple[bool, int | None]:
         """Link a document; False when already linked to this traveler, 409 if to another."""
         check_country("nationality", nationality)
-        if not document_number or not document_number.strip():
-            raise ValidationError({"document_number": ["is required"]})
+        document_number = canonical_document_number(document_number)
         for _ in range(MAX_RETRIES):
             owner = self._claimed(nationality, document_number)
             if owner is not None and owner != traveler_id:
@@ -234,8 +237,8 @@ class LedgerService:
             t = self._load(traveler_id)
             key_id = document_key_id(self._document_key, nationality, document_number)
             if owner == traveler_id:
-                # Already claimed by this traveler, perhaps spelt otherwise ("75 12" / "75-12"):
-                # the aggregate compares numbers as typed and would link a duplicate.
+                # Already claimed by this traveler, perhaps linked before numbers were stored
+                # canonical: the aggregate compares them as stored and would link a duplicate.
                 return False, self.app.position_of(key_id, 1)
             linked = t.link_document(
                 nationality, document_type, document_number, actor.recorded_by, self.clock()
@@ -262,6 +265,7 @@ class LedgerService:
         occurred_at: datetime,
     ) -> tuple[dict, bool]:
         post = self.posts.get(border_post)
+        post.local_date(occurred_at)  # content (the local date's range) before scope
         self._post_in_scope(actor, post)
 
         def command(t: Traveler, now: datetime):
@@ -282,6 +286,7 @@ class LedgerService:
     def record_batch(self, actor: Actor, items: list[BatchItem]) -> tuple[list[dict], int | None]:
         """Record many crossings, one transaction per chunk; a bad item rejects only itself."""
         results: list[dict] = [None] * len(items)  # type: ignore[list-item]
+        items = [_canonical(item) for item in items]
         position = None
         for start in range(0, len(items), BATCH_CHUNK):
             chunk = list(range(start, min(start + BATCH_CHUNK, len(items))))
@@ -307,8 +312,6 @@ class LedgerService:
                     post = self.posts.get(item.border_post)
                     self._post_in_scope(actor, post)
                     check_country("nationality", item.nationality)
-                    if not item.document_number or not item.document_number.strip():
-                        raise ValidationError({"document_number": ["is required"]})
                     t = self._batch_traveler(actor, item, now, travelers, claims, owners)
                     _, created = t.record_crossing(
                         item.crossing_id,
@@ -462,6 +465,7 @@ class LedgerService:
     ) -> dict:
         """Tell an employer the exemption's state and dates, nothing else; keep a record."""
         check_country("nationality", nationality)
+        document_number = canonical_document_number(document_number)
         now = self.clock()
         employer_id = actor.employer_id or ""
         traveler_id = self._claimed(nationality, document_number)
@@ -650,6 +654,17 @@ def _check_stays(stays, open_allowed: bool) -> None:
             raise ValidationError({f"stays.{i}.exit_on": ["is before entry_on"]})
     if open_allowed and sum(1 for _, b in stays if b is None) > 1:
         raise ValidationError({"stays": ["at most one stay may be open"]})
+
+
+def _canonical(item: BatchItem) -> BatchItem:
+    """The item with its document number canonical, or carrying why it cannot be."""
+    if item.errors:
+        return item
+    try:
+        number = canonical_document_number(item.document_number)
+    except ValidationError as e:
+        return replace(item, errors=e.errors)
+    return replace(item, document_number=number)
 
 
 def _rejected(crossing_id: str, errors: dict) -> dict:

@@ -13,6 +13,8 @@ from domain.rulebook import KAZ_DEFAULT_EFFECTIVE
 
 DEFAULT_DATABASE_URL = "sqlite:///borderledger.db"
 KEY_FILE_NAME = "borderledger.key"
+MIN_SECRET_BYTES = 32  # HS256's own key size: a shorter key can be guessed offline from a token
+MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 
 
 class ConfigurationError(Exception):
@@ -30,6 +32,19 @@ class Settings:
     verification_per_minute: int = 60
     token_ttl_seconds: int = 8 * 3600
     max_body_bytes: int = 2 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        """Every process refuses a weak key or a long token life at start, with the fix."""
+        size = len(self.secret_key.encode())
+        if size < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"BORDERLEDGER_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes, not {size};"
+                " make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        if not 0 < self.token_ttl_seconds <= MAX_TOKEN_TTL_SECONDS:
+            raise ConfigurationError(
+                f"BORDERLEDGER_TOKEN_TTL_SECONDS must be 1 to {MAX_TOKEN_TTL_SECONDS} (30 days)"
+            )
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:

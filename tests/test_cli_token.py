@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from test_cli_serve import BORDERLEDGER, call, free_port, start, stop, wait_until_up
 from test_web_support import SECRET, build, close
 
+from web.auth import AUDIENCE
 from web.cli import main
 
 
@@ -21,12 +22,16 @@ def issue(tmp_path, *args):
     return CliRunner().invoke(main, ["token", "issue", *args], env=env)
 
 
+def claims_of(token: str, key: str = SECRET) -> dict:
+    return jwt.decode(token, key, algorithms=["HS256"], audience=AUDIENCE)
+
+
 def test_prints_exactly_one_token_the_server_accepts(request, tmp_path, tmp_path_factory):
     result = issue(tmp_path, "--role", "auditor", "--subject", "ana", "--ttl", "120")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("\n") == 1
     token = result.stdout.strip()
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    claims = claims_of(token)
     assert (claims["sub"], claims["role"], claims["exp"] - claims["iat"]) == ("ana", "auditor", 120)
     web = build(request, tmp_path_factory, "sqlite")
     try:
@@ -43,8 +48,8 @@ def test_prints_exactly_one_token_the_server_accepts(request, tmp_path, tmp_path
 def test_registrar_and_employer_tokens_carry_their_scope(tmp_path):
     registrar = issue(tmp_path, "--role", "registrar", "--office", "KZ-ALA").stdout.strip()
     employer = issue(tmp_path, "--role", "employer", "--employer", "123").stdout.strip()
-    assert jwt.decode(registrar, SECRET, algorithms=["HS256"])["office"] == "KZ-ALA"
-    assert jwt.decode(employer, SECRET, algorithms=["HS256"])["employer_id"] == "123"
+    assert claims_of(registrar)["office"] == "KZ-ALA"
+    assert claims_of(employer)["employer_id"] == "123"
 
 
 @pytest.mark.parametrize(
@@ -68,9 +73,9 @@ def test_without_a_configured_key_one_is_generated_and_kept(tmp_path):
     runner = CliRunner()
     first = runner.invoke(main, ["token", "issue", "--role", "admin"], env=env).stdout.strip()
     kept = (tmp_path / "borderledger.key").read_text().strip()
-    assert jwt.decode(first, kept, algorithms=["HS256"])["role"] == "admin"
+    assert claims_of(first, kept)["role"] == "admin"
     second = runner.invoke(main, ["token", "issue", "--role", "admin"], env=env).stdout.strip()
-    assert jwt.decode(second, kept, algorithms=["HS256"])["role"] == "admin"
+    assert claims_of(second, kept)["role"] == "admin"
 
 
 def test_on_postgresql_a_token_issued_in_one_directory_is_accepted_from_another(
@@ -103,7 +108,7 @@ def test_on_postgresql_a_token_issued_in_one_directory_is_accepted_from_another(
     assert status == 200
     kept = config / "borderledger" / "borderledger.key"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert jwt.decode(issued, kept.read_text().strip(), algorithms=["HS256"])["role"] == "auditor"
+    assert claims_of(issued, kept.read_text().strip())["role"] == "auditor"
     assert not list(issuing.iterdir()) and not list(serving.iterdir())
 
 
@@ -116,7 +121,7 @@ def test_the_key_file_setting_says_where_the_key_is_kept(tmp_path):
     }
     issued = CliRunner().invoke(main, ["token", "issue", "--role", "admin"], env=env)
     assert issued.exit_code == 0, issued.output
-    assert jwt.decode(issued.stdout.strip(), key_file.read_text().strip(), algorithms=["HS256"])
+    assert claims_of(issued.stdout.strip(), key_file.read_text().strip())
     assert not (tmp_path / "borderledger.key").exists()
     key_file.write_text("\n")
     refused = CliRunner().invoke(main, ["token", "issue", "--role", "admin"], env=env)

@@ -152,7 +152,7 @@ OFFICER = Actor("officer-1", office="HQ")
 
 @pytest.fixture
 def service(sqlite_url):
-    return build_service(Settings(database_url=sqlite_url, secret_key="examples-secret"))
+    return build_service(Settings(database_url=sqlite_url, secret_key="e" * 40))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -44,7 +44,15 @@ def create_app(config: dict | None = None) -> Flask:
     # Batch items are validated one by one, so the batch body references them only by name.
     api.spec.components.schema("BatchItemIn", schema=BatchItemIn)
     register_error_handlers(app)
+    app.after_request(_not_stored)
     return app
+
+
+def _not_stored(response):
+    """Most answers carry personal data (who crossed where, names, document links): no cache
+    keeps any answer, unless a view says otherwise."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _limiter(ledger, name: str, per_minute: int):

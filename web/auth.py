@@ -12,8 +12,12 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from domain.posts import PostRegistry
 from infrastructure.service import Actor
+from infrastructure.settings import MAX_TOKEN_TTL_SECONDS
 
 ALGORITHM = "HS256"
+# Checked on every token: one signed for another service with the same key is not ours.
+ISSUER = "borderledger"
+AUDIENCE = "borderledger-api"
 REGISTRAR, AUDITOR, EMPLOYER, ADMIN = "registrar", "auditor", "employer", "admin"
 ROLES = (REGISTRAR, AUDITOR, EMPLOYER, ADMIN)
 
@@ -57,8 +61,8 @@ def issue_token(
         raise TokenError("a registrar token needs --office")
     if role == EMPLOYER and not employer_id:
         raise TokenError("an employer token needs --employer")
-    if ttl_seconds <= 0:
-        raise TokenError("the time to live must be positive")
+    if not 0 < ttl_seconds <= MAX_TOKEN_TTL_SECONDS:
+        raise TokenError(f"the time to live must be 1 to {MAX_TOKEN_TTL_SECONDS} seconds (30 days)")
     if not all(_recordable(v) for v in (subject, office, employer_id) if v is not None):
         raise TokenError("subject, office and employer must be printable text of 1-100 chars")
     claims = {
@@ -66,6 +70,8 @@ def issue_token(
         "role": role,
         "office": office,
         "employer_id": employer_id,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
     }
@@ -76,10 +82,17 @@ def read_token(secret: str, token: str) -> Principal:
     """The token's principal; raises Unauthorized when it is bad, expired or incomplete."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub"]}
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
     except (jwt.PyJWTError, ValueError, UnicodeError) as e:
         raise _unauthorized(f"invalid token: {e}") from None
+    if int(claims["exp"]) - int(claims["iat"]) > MAX_TOKEN_TTL_SECONDS:
+        raise _unauthorized("invalid token: it may live at most 30 days")
     role = claims.get("role")
     office, employer_id = claims.get("office"), claims.get("employer_id")
     if (

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from domain.errors import NotFoundError
-from infrastructure.bootstrap import build_service, load_posts
+from infrastructure.bootstrap import build_ledger, build_service, load_posts
 from infrastructure.service import Actor
-from infrastructure.settings import ConfigurationError, Settings
+from infrastructure.settings import MAX_TOKEN_TTL_SECONDS, ConfigurationError, Settings
 from web.auth import ROLES, TokenError, issue_token
 
 IMPORT_CHUNK = 1000
@@ -26,9 +26,9 @@ def main() -> None:
     """Border Ledger: record border crossings and answer how long a person may stay."""
 
 
-def _settings() -> Settings:
+def _settings(environ: dict | None = None) -> Settings:
     try:
-        return Settings.from_env()
+        return Settings.from_env(environ)
     except ConfigurationError as e:
         raise click.ClickException(f"configuration: {e}") from e
 
@@ -46,6 +46,8 @@ def serve(host: str, port: int, workers: int | None) -> None:
     from web.server import Server, options
 
     settings = _settings()
+    # Tables made once here: workers booting together on a new database raced to make them.
+    build_ledger(settings).service.app.close()
     Server(settings, options(settings, host, port, workers)).run()
 
 
@@ -59,7 +61,11 @@ def token() -> None:
 @click.option("--office", help="registrar: the office (a border post code or an office code)")
 @click.option("--employer", "employer_id", help="employer: the employer id")
 @click.option("--subject", help="who the token speaks for (recorded on every write)")
-@click.option("--ttl", type=click.IntRange(1), help="seconds; default from settings")
+@click.option(
+    "--ttl",
+    type=click.IntRange(1, MAX_TOKEN_TTL_SECONDS),
+    help="seconds, at most 30 days; default from settings",
+)
 def issue(role, office, employer_id, subject, ttl) -> None:
     """Print one signed token on stdout."""
     settings = _settings()
@@ -143,7 +149,7 @@ def quickstart(port: int) -> None:
     """Load the demo ledger into ./borderledger.db, print ready curl commands, then serve."""
     from web.server import Server, options
 
-    settings = Settings.from_env({**os.environ, "DATABASE_URL": f"sqlite:///{QUICKSTART_DB}"})
+    settings = _settings({**os.environ, "DATABASE_URL": f"sqlite:///{QUICKSTART_DB}"})
     click.echo(f"loading the demo ledger if ./{QUICKSTART_DB} is empty…", err=True)
     sample = _quickstart_sample(settings)
     base = f"http://127.0.0.1:{port}"

@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from datetime import date, datetime
 
 from marshmallow import Schema, ValidationError, fields, utils, validate
 
+from domain import errors as domain_errors
+from domain.documents import canonical_document_number
 from domain.posts import JURISDICTIONS
-from domain.records import DIRECTIONS, EXEMPTION_KINDS
+from domain.records import DIRECTIONS, EXEMPTION_KINDS, FIRST_DAY, LAST_DAY
 
-FIRST_YEAR = 1900
-LAST_YEAR = 2199
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# Control, format (zero-width, bidirectional overrides), surrogate and line/paragraph separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def _printable(value: str) -> None:
-    """Control characters and lone surrogates cannot be stored in every backend."""
-    if _UNPRINTABLE.search(value):
-        raise ValidationError("must not contain control characters")
+    """Hidden characters make two equal-looking values differ, or reorder what a reader sees."""
+    if any(unicodedata.category(c) in _HIDDEN for c in value):
+        raise ValidationError("must not contain control, zero-width or bidirectional characters")
 
 
-_YEARS = f"years {FIRST_YEAR} to {LAST_YEAR}"
+_YEARS = f"years {FIRST_DAY.year} to {LAST_DAY.year}"
 
 
 def _in_years(value: date | datetime) -> None:
     """Keeps date arithmetic (windows, time zones) far from the calendar's ends."""
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError(f"must fall between {FIRST_YEAR} and {LAST_YEAR}")
+    if not FIRST_DAY.year <= value.year <= LAST_DAY.year:
+        raise ValidationError(f"must fall between {FIRST_DAY} and {LAST_DAY}")
 
 
 def _with(kwargs: dict, **metadata) -> dict:
@@ -39,10 +40,40 @@ def _with(kwargs: dict, **metadata) -> dict:
     return {**kwargs, "metadata": merged}
 
 
+class _NfcString(fields.String):
+    """Text in one Unicode form, so that equal-looking names and numbers compare equal."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs))
+
+
 def Text(max_length: int = 200, **kwargs) -> fields.String:
-    """Free text: at least one visible character, no control characters."""
-    return fields.String(
+    """Free text, NFC: at least one visible character, no hidden characters."""
+    return _NfcString(
         validate=[validate.Length(min=1, max=max_length), _printable, _not_blank], **kwargs
+    )
+
+
+class _DocumentNumber(fields.String):
+    """Loads to the canonical number, the only form the ledger stores and compares."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        typed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return canonical_document_number(typed)
+        except domain_errors.ValidationError as e:
+            raise ValidationError(e.errors["document_number"]) from None
+
+
+def DocumentNumber(**kwargs) -> fields.String:
+    """A travel document number: Latin letters, digits, spaces and hyphens as typed."""
+    return _DocumentNumber(
+        **_with(
+            kwargs,
+            example="751234567",
+            pattern="^[A-Za-z0-9 -]+$",
+            description="stored as Latin capitals and digits, 1-20, without spaces or hyphens",
+        ),
     )
 
 
@@ -51,10 +82,20 @@ def _not_blank(value: str) -> None:
         raise ValidationError("must not be blank")
 
 
+class _Whole(validate.Regexp):
+    """A pattern the whole value matches: Python's ``$`` also matches before a final newline,
+    so "RUS\\n" would pass and be stored as another nationality. Documented as written."""
+
+    def __call__(self, value: str) -> str:
+        if isinstance(value, str) and value.endswith("\n"):
+            raise ValidationError(self._format_error(value))
+        return super().__call__(value)
+
+
 def Country(**kwargs) -> fields.String:
     """An ISO 3166-1 alpha-3 code."""
     return fields.String(
-        validate=validate.Regexp(r"^[A-Z]{3}$", error="an ISO 3166-1 alpha-3 code is required"),
+        validate=_Whole(r"^[A-Z]{3}$", error="an ISO 3166-1 alpha-3 code is required"),
         **_with(kwargs, example="RUS"),
     )
 
@@ -62,7 +103,7 @@ def Country(**kwargs) -> fields.String:
 def Identifier(**kwargs) -> fields.String:
     """A client-chosen id (a UUID in practice): letters, digits and ``.-_:``."""
     return fields.String(
-        validate=validate.Regexp(
+        validate=_Whole(
             r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", error="letters, digits and . _ : - only"
         ),
         **_with(kwargs, example="0b6f8a52-9e1c-4d39-9d0a-3f1de3a4c8e1"),

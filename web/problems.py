@@ -45,9 +45,8 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-def problem(
-    status: int, detail: str, errors: dict | None = None, headers: dict | None = None
-) -> Response:
+def problem_body(status: int, detail: str, errors: dict | None = None) -> dict:
+    """One body for the app's errors and for those the HTTP server writes itself."""
     body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -56,6 +55,13 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    return body
+
+
+def problem(
+    status: int, detail: str, errors: dict | None = None, headers: dict | None = None
+) -> Response:
+    body = problem_body(status, detail, errors)
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON, headers=headers or {})
 
 

@@ -11,8 +11,12 @@ from gunicorn.app.base import BaseApplication
 
 from infrastructure.settings import Settings, is_postgres
 from web.app import create_app
+from web.worker import ProblemWorker
 
 PULL_INTERVAL_SECONDS = 1.0
+# gunicorn's default logs the request line ("%(r)s", query string included: lookups carry
+# document numbers there) and the Referer (a page's URL). The path without its query instead.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(M)sms'
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +44,7 @@ def options(settings: Settings, host: str, port: int, workers: int | None) -> di
     base = {
         "bind": f"{host}:{port}",
         "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
         "timeout": 60,
         "graceful_timeout": 10,
         # One shared control socket per user would make concurrent servers collide.
@@ -47,8 +52,8 @@ def options(settings: Settings, host: str, port: int, workers: int | None) -> di
     }
     if is_postgres(settings.database_url):
         count = workers or min(2 * (os.cpu_count() or 1) + 1, 8)
-        return {**base, "workers": count, "worker_class": "gthread", "threads": 2}
-    return {**base, "workers": 1, "worker_class": "gthread", "threads": 4}
+        return {**base, "workers": count, "worker_class": ProblemWorker, "threads": 2}
+    return {**base, "workers": 1, "worker_class": ProblemWorker, "threads": 4}
 
 
 def start_pull_loop(read, interval: float = PULL_INTERVAL_SECONDS) -> threading.Thread:

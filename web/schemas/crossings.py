@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from web.fields import (
     Country,
     Direction,
+    DocumentNumber,
     EachItem,
     Identifier,
     Instant,
@@ -35,7 +36,7 @@ class CrossingOut(Schema):
 
 class BatchItemIn(CrossingIn):
     nationality = Country(required=True)
-    document_number = Text(max_length=64, required=True)
+    document_number = DocumentNumber(required=True)
     document_type = Text(max_length=32, load_default="passport")
 
 

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from web.fields import (
     Country,
     Day,
+    DocumentNumber,
     ExemptionKind,
     Identifier,
     IsoDate,
@@ -54,7 +55,7 @@ class TerminationOut(Schema):
 
 class VerifyIn(Schema):
     nationality = Country(required=True)
-    document_number = Text(max_length=64, required=True)
+    document_number = DocumentNumber(required=True)
     contract_number = Text(max_length=64, required=True)
     on = Day(load_default=None, allow_none=True)
 

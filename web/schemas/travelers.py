@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from web.fields import Country, Day, Text
+from web.fields import Country, Day, DocumentNumber, Text
 
 
 class RegisterIn(Schema):
     nationality = Country(required=True)
-    document_number = Text(max_length=64, required=True)
+    document_number = DocumentNumber(required=True)
     document_type = Text(max_length=32, load_default="passport")
     surname = Text(max_length=200, load_default=None, allow_none=True)
     given_names = Text(max_length=200, load_default=None, allow_none=True)
@@ -18,12 +18,12 @@ class RegisterIn(Schema):
 
 class LookupQuery(Schema):
     nationality = Country(required=True)
-    document_number = Text(max_length=64, required=True)
+    document_number = DocumentNumber(required=True)
 
 
 class DocumentIn(Schema):
     nationality = Country(required=True)
-    document_number = Text(max_length=64, required=True)
+    document_number = DocumentNumber(required=True)
     document_type = Text(max_length=32, load_default="passport")
 
 
