@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import ValidationError
-from domain.traveler import FUTURE_TOLERANCE
+from domain.checks import require_past
 from infrastructure.service import BatchItem
 from web.auth import ADMIN, REGISTRAR, current_actor
 from web.blueprint import Blueprint
@@ -53,8 +52,7 @@ def batch(data):
 
 def not_too_far_ahead(occurred_at: datetime) -> None:
     """The contract checks content before scope: refuse a far-future instant before the post."""
-    if occurred_at > service().clock() + FUTURE_TOLERANCE:
-        raise ValidationError({"occurred_at": ["more than 24 hours in the future"]})
+    require_past("occurred_at", occurred_at, service().clock())
 
 
 def batch_item(loaded, errors: dict) -> BatchItem:
