@@ -8,7 +8,16 @@ from uuid import UUID
 
 import pytest
 
-from domain.chain import GENESIS, verify_chain
+from domain.chain import (
+    EDITED,
+    GENESIS,
+    INSERTED,
+    MISSING,
+    REORDERED,
+    ChainProblem,
+    hash_of,
+    verify_chain,
+)
 from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from domain.posts import PostRegistry
 from domain.traveler import RecordedBy, Traveler
@@ -364,3 +373,36 @@ def test_replayed_aggregate_equals_the_one_that_ran_the_commands():
     live = {k: getattr(t, k) for k in ("version", "crossings", "exemptions", "head_hash")}
     rebuilt = replay(t.collect_events())
     assert {k: getattr(rebuilt, k) for k in live} == live
+
+
+def _with_hash(event, **changes):
+    """``event`` changed and re-hashed, as a forger who knows the hash function would."""
+    changed = dataclasses.replace(event, **changes)
+    return dataclasses.replace(changed, hash=hash_of(changed))
+
+
+def test_each_kind_of_break_is_named_with_its_version():
+    events = _history()
+    edited = [*events[:4], dataclasses.replace(events[4], reason="x"), *events[5:]]
+    assert verify_chain(edited) == [ChainProblem(5, EDITED)]
+
+    missing = [*events[:4], *events[5:]]
+    assert verify_chain(missing) == [ChainProblem(6, MISSING)]
+
+    # Two stored events swap places (their versions swapped, nothing re-hashed).
+    swapped = [
+        *events[:3],
+        dataclasses.replace(events[4], originator_version=4),
+        dataclasses.replace(events[3], originator_version=5),
+        *events[5:],
+    ]
+    assert verify_chain(swapped) == [
+        ChainProblem(4, REORDERED),
+        ChainProblem(4, EDITED),
+        ChainProblem(5, REORDERED),
+        ChainProblem(5, EDITED),
+        ChainProblem(6, REORDERED),
+    ]
+
+    forged = _with_hash(events[-1], originator_version=10, previous_hash="f" * 64)
+    assert verify_chain([*events, forged]) == [ChainProblem(10, INSERTED)]
