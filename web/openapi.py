@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http
 
+from apispec import BasePlugin
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import fields
@@ -35,6 +36,46 @@ SETTINGS = {
 }
 
 
+# Named for what each operation does: client generators turn these into method names.
+OPERATION_IDS = {
+    ("get", "/api/v1/border-posts"): "listBorderPosts",
+    ("post", "/api/v1/calculator"): "calculate",
+    ("post", "/api/v1/crossings/batch"): "recordCrossingBatch",
+    ("get", "/api/v1/docs"): "getApiDocs",
+    ("post", "/api/v1/exemptions/verify"): "verifyExemption",
+    ("get", "/api/v1/health"): "getHealth",
+    ("get", "/api/v1/openapi.json"): "getOpenApiDocument",
+    ("get", "/api/v1/overstays"): "listOverstays",
+    ("get", "/api/v1/rules"): "listRules",
+    ("get", "/api/v1/travelers"): "findTraveler",
+    ("post", "/api/v1/travelers"): "registerTraveler",
+    ("post", "/api/v1/travelers/{traveler_id}/crossings"): "recordCrossing",
+    ("post", "/api/v1/travelers/{traveler_id}/crossings/{crossing_id}/correction"): (
+        "correctCrossing"
+    ),
+    ("post", "/api/v1/travelers/{traveler_id}/crossings/{crossing_id}/void"): "voidCrossing",
+    ("post", "/api/v1/travelers/{traveler_id}/documents"): "linkDocument",
+    ("post", "/api/v1/travelers/{traveler_id}/exemptions"): "grantExemption",
+    ("post", "/api/v1/travelers/{traveler_id}/exemptions/{exemption_id}/termination"): (
+        "terminateExemption"
+    ),
+    ("get", "/api/v1/travelers/{traveler_id}/history"): "getHistory",
+    ("post", "/api/v1/travelers/{traveler_id}/plan"): "planStay",
+    ("get", "/api/v1/travelers/{traveler_id}/status"): "getStatus",
+    ("get", "/api/v1/verifications"): "listVerifications",
+}
+
+
+class OperationIds(BasePlugin):
+    """apispec's own hook: every operation gets its name from ``OPERATION_IDS``."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        for method, operation in (operations or {}).items():
+            name = OPERATION_IDS.get((method, path))
+            if name:
+                operation.setdefault("operationId", name)
+
+
 def nullable_model(converter, field, ret: dict, **kwargs) -> dict:
     """A nullable nested answer as ``allOf: [$ref]`` + ``nullable``: client generators type that
     as the model or null, where apispec's ``anyOf`` with a free-form object comes out untyped."""
@@ -52,8 +93,9 @@ class LedgerApi(Api):
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def __init__(self, app=None, **kwargs):
-        super().__init__(app, **kwargs)
+    def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
+        spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [OperationIds()]}
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
         self.ma_plugin.converter.add_attribute_function(nullable_model)
 
     def handle_http_exception(self, error):
