@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import http
+from http import HTTPStatus
 
 from apispec import BasePlugin
 from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 from marshmallow import fields
 
 from web.problems import PROBLEM_JSON, ProblemSchema, http_problem
@@ -87,6 +86,12 @@ def nullable_model(converter, field, ret: dict, **kwargs) -> dict:
     return {}
 
 
+def problem_response(code: int) -> str:
+    """The name of the response component documenting ``code`` (flask-smorest's own names,
+    re-registered below as problems)."""
+    return HTTPStatus(code).name
+
+
 class LedgerApi(Api):
     """Errors documented and answered as RFC 9457 problems; no catch-all default response."""
 
@@ -98,15 +103,18 @@ class LedgerApi(Api):
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
         self.ma_plugin.converter.add_attribute_function(nullable_model)
 
-    def handle_http_exception(self, error):
-        return http_problem(error)
-
-    def _register_responses(self):
-        for status in http.HTTPStatus:
+    def init_app(self, app, *, spec_kwargs=None):
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        for status in HTTPStatus:
             if status < 400:
                 continue
-            response = {"description": status.phrase, "schema": self.ERROR_SCHEMA}
+            content = {PROBLEM_JSON: {"schema": self.ERROR_SCHEMA}}
+            response = {"description": status.phrase, "content": content}
             if status in _HEADERS:
                 response["headers"] = _HEADERS[status]
-            prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(status.name, response, lazy=True)
+            # Lazy, as flask-smorest registered its JSON ones under these names: the problem
+            # replaces each, and only the answers some operation gives reach the document.
+            self.spec.components.response(problem_response(status), response, lazy=True)
+
+    def handle_http_exception(self, error):
+        return http_problem(error)
