@@ -1,13 +1,31 @@
-"""The hash chain over a traveler's events: any edit of a stored event breaks it."""
+"""The hash chain over a traveler's events: the only place that hashes, and checks, events."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
 GENESIS = ""
+# Fields every Traveler event carries besides its own: the library's and the chain's.
+ENVELOPE = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "recorded_at",
+        "actor",
+        "office",
+        "previous_hash",
+        "hash",
+    }
+)
+EDITED, MISSING, INSERTED, REORDERED = "edited", "missing", "inserted", "reordered"
 
 
 def _plain(value):
@@ -25,7 +43,15 @@ _CANONICAL = json.JSONEncoder(
 )
 
 
+def event_data(event) -> dict:
+    """The event's own fields: what its hash covers beside the envelope."""
+    return {
+        f.name: getattr(event, f.name) for f in dataclasses.fields(event) if f.name not in ENVELOPE
+    }
+
+
 def event_hash(
+    *,
     topic: str,
     originator_id: UUID,
     version: int,
@@ -48,3 +74,46 @@ def event_hash(
     }
     canonical = _CANONICAL.encode(body)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def hash_of(event, data: dict | None = None) -> str:
+    """The hash a stored event should carry, recomputed from its fields."""
+    return event_hash(
+        topic=type(event).TOPIC,
+        originator_id=event.originator_id,
+        version=event.originator_version,
+        recorded_at=event.recorded_at,
+        actor=event.actor,
+        office=event.office,
+        data=event_data(event) if data is None else data,
+        previous_hash=event.previous_hash,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    version: int
+    kind: str
+
+
+def verify_chain(events: Iterable) -> list[ChainProblem]:
+    """Where one traveler's events, in stored order, break the chain, and how.
+
+    An event whose fields no longer give its hash was ``edited``; a gap in the versions means
+    events are ``missing``; a link to a hash held by another event is ``reordered``; a link to a
+    hash no event holds is ``inserted`` (written by someone who could not know the chain).
+    """
+    events = list(events)
+    hashes = {e.hash for e in events}
+    problems = []
+    previous, version = GENESIS, 0
+    for e in events:
+        if e.originator_version != version + 1:
+            problems.append(ChainProblem(e.originator_version, MISSING))
+        elif e.previous_hash != previous:
+            kind = REORDERED if e.previous_hash in hashes else INSERTED
+            problems.append(ChainProblem(e.originator_version, kind))
+        if e.hash != hash_of(e):
+            problems.append(ChainProblem(e.originator_version, EDITED))
+        previous, version = e.hash, e.originator_version
+    return problems

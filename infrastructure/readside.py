@@ -43,11 +43,8 @@ def _uncursor(text: str) -> tuple[date, str]:
 
 def facts_of(t: Traveler) -> TravelerFacts:
     """A traveler's facts taken from the aggregate itself (the check on the projection's fold)."""
-    crossings, voided = {}, set()
-    for cid, versions in t.crossings.items():
-        crossings[cid] = Traveler.crossing_from(versions[-1])
-        if versions[-1].get("voided"):
-            voided.add(cid)
+    crossings = {cid: versions[-1].crossing for cid, versions in t.crossings.items()}
+    voided = {cid for cid, versions in t.crossings.items() if versions[-1].voided}
     exemptions = {e.exemption_id: e for e in t.exemptions_known_at()}
     return TravelerFacts(t.id, t.nationality, t.version, crossings, frozenset(voided), exemptions)
 
@@ -193,7 +190,7 @@ class ReadSide:
         if view.load_facts([t.id]).get(t.id) != facts:
             diffs.append({"traveler_id": str(t.id), "field": "facts"})
         for doc in t.documents:
-            digest = self._hash(doc["nationality"], doc["document_number"])
+            digest = self._hash(doc.nationality, doc.document_number)
             if view.find_document(digest) != t.id:
                 diffs.append({"traveler_id": str(t.id), "field": "document_index"})
         return diffs

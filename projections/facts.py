@@ -10,6 +10,7 @@ from uuid import UUID
 
 from domain.records import Crossing, Exemption
 from domain.traveler import Traveler
+from domain.traveler.facts import crossing_of, ended, exemption_of
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,6 @@ class TravelerFacts:
 
     def jurisdictions(self) -> list[str]:
         return sorted({c.jurisdiction for c in self.live_crossings()})
-
-
-def _crossing(event, seq: int) -> Crossing:
-    return Crossing(
-        crossing_id=event.crossing_id,
-        direction=event.direction,
-        border_post=event.border_post,
-        jurisdiction=event.jurisdiction,
-        occurred_at=event.occurred_at,
-        local_date=event.local_date,
-        seq=seq,
-    )
 
 
 def _moved(
@@ -62,26 +51,24 @@ def _moved(
 
 
 def evolve(facts: TravelerFacts, event) -> TravelerFacts:
-    """The facts after one Traveler event; mirrors the aggregate's ``apply`` for what counts."""
+    """The facts after one Traveler event, through the aggregate's own event-to-fact mapping."""
     version = event.originator_version
     if isinstance(event, Traveler.Registered):
         return _moved(facts, version, nationality=event.nationality)
     if isinstance(event, Traveler.CrossingRecorded):
-        crossings = {**facts.crossings, event.crossing_id: _crossing(event, version)}
+        crossings = {**facts.crossings, event.crossing_id: crossing_of(event, version)}
         return _moved(facts, version, crossings=crossings)
     if isinstance(event, Traveler.CrossingCorrected):
         seq = facts.crossings[event.crossing_id].seq
-        crossings = {**facts.crossings, event.crossing_id: _crossing(event, seq)}
+        crossings = {**facts.crossings, event.crossing_id: crossing_of(event, seq)}
         return _moved(facts, version, crossings=crossings)
     if isinstance(event, Traveler.CrossingVoided):
         return _moved(facts, version, voided=facts.voided | {event.crossing_id})
     if isinstance(event, Traveler.ExemptionGranted):
-        exemptions = {**facts.exemptions, event.exemption_id: event.exemption()}
+        exemptions = {**facts.exemptions, event.exemption_id: exemption_of(event)}
         return _moved(facts, version, exemptions=exemptions)
     if isinstance(event, Traveler.ExemptionEnded):
-        value = dataclasses.replace(
-            facts.exemptions[event.exemption_id], ended_on=event.ended_on, end_reason=event.reason
-        )
+        value = ended(facts.exemptions[event.exemption_id], event)
         exemptions = {**facts.exemptions, event.exemption_id: value}
         return _moved(facts, version, exemptions=exemptions)
     return _moved(facts, version)

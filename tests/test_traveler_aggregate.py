@@ -8,10 +8,19 @@ from uuid import UUID
 
 import pytest
 
-from domain.chain import GENESIS, event_hash
+from domain.chain import (
+    EDITED,
+    GENESIS,
+    INSERTED,
+    MISSING,
+    REORDERED,
+    ChainProblem,
+    hash_of,
+    verify_chain,
+)
 from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from domain.posts import PostRegistry
-from domain.traveler import RecordedBy, Traveler, event_data
+from domain.traveler import RecordedBy, Traveler
 
 POSTS = PostRegistry()
 ALA, URA, NQZ = POSTS.get("KZ-ALA"), POSTS.get("KZ-URA"), POSTS.get("KZ-NQZ")
@@ -284,7 +293,7 @@ def test_document_linked_once():
     assert t.link_document("RUS", "passport", "76 7654321", ALA_OFFICER, NOW) is True
     assert t.link_document("RUS", "passport", "76 7654321", ALA_OFFICER, NOW) is False
     assert [type(e).__name__ for e in then_events(t)] == ["DocumentLinked"]
-    assert [d["document_number"] for d in t.documents] == ["75 1234567", "76 7654321"]
+    assert [d.document_number for d in t.documents] == ["75 1234567", "76 7654321"]
 
 
 # -- the hash chain and replay ----------------------------------------------------------------
@@ -306,22 +315,7 @@ def _history() -> list:
 
 
 def chain_ok(events) -> bool:
-    previous = GENESIS
-    for e in events:
-        expected = event_hash(
-            type(e).TOPIC,
-            e.originator_id,
-            e.originator_version,
-            e.recorded_at,
-            e.actor,
-            e.office,
-            event_data(e),
-            previous,
-        )
-        if e.previous_hash != previous or e.hash != expected:
-            return False
-        previous = e.hash
-    return True
+    return verify_chain(events) == []
 
 
 def test_each_event_links_to_the_previous_one():
@@ -379,3 +373,36 @@ def test_replayed_aggregate_equals_the_one_that_ran_the_commands():
     live = {k: getattr(t, k) for k in ("version", "crossings", "exemptions", "head_hash")}
     rebuilt = replay(t.collect_events())
     assert {k: getattr(rebuilt, k) for k in live} == live
+
+
+def _with_hash(event, **changes):
+    """``event`` changed and re-hashed, as a forger who knows the hash function would."""
+    changed = dataclasses.replace(event, **changes)
+    return dataclasses.replace(changed, hash=hash_of(changed))
+
+
+def test_each_kind_of_break_is_named_with_its_version():
+    events = _history()
+    edited = [*events[:4], dataclasses.replace(events[4], reason="x"), *events[5:]]
+    assert verify_chain(edited) == [ChainProblem(5, EDITED)]
+
+    missing = [*events[:4], *events[5:]]
+    assert verify_chain(missing) == [ChainProblem(6, MISSING)]
+
+    # Two stored events swap places (their versions swapped, nothing re-hashed).
+    swapped = [
+        *events[:3],
+        dataclasses.replace(events[4], originator_version=4),
+        dataclasses.replace(events[3], originator_version=5),
+        *events[5:],
+    ]
+    assert verify_chain(swapped) == [
+        ChainProblem(4, REORDERED),
+        ChainProblem(4, EDITED),
+        ChainProblem(5, REORDERED),
+        ChainProblem(5, EDITED),
+        ChainProblem(6, REORDERED),
+    ]
+
+    forged = _with_hash(events[-1], originator_version=10, previous_hash="f" * 64)
+    assert verify_chain([*events, forged]) == [ChainProblem(10, INSERTED)]

@@ -157,6 +157,8 @@ def test_status_plan_and_calculator_parse_into_typed_models(web, generated):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+    calls = {p.stem for p in (folder / "client" / "api").rglob("*.py")}
+    assert {"get_status", "plan_stay", "calculate", "record_crossing"} <= calls
 
 
 @pytest.mark.slow

@@ -67,3 +67,17 @@ def test_the_docs_page_needs_no_internet_and_lists_every_path(web, spec):
     assert "<script" not in page
     for path in spec["paths"]:
         assert path in page
+
+
+def test_every_operation_is_named_for_what_it_does(spec):
+    """Client generators name their methods after operationId; a new route needs its name."""
+    names = [
+        op.get("operationId")
+        for operations in spec["paths"].values()
+        for method, op in operations.items()
+        if method in METHODS
+    ]
+    assert all(names) and len(set(names)) == len(names), names
+    assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)*", n) for n in names), names
+    status = spec["paths"]["/api/v1/travelers/{traveler_id}/status"]["get"]
+    assert status["operationId"] == "getStatus"

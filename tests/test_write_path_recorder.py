@@ -62,7 +62,7 @@ def test_stored_state_reads_back_byte_for_byte(app):
     assert [s.state for s in stored] == [
         app.mapper.to_stored_event(e).state for e in app.events.get(t.id)
     ]
-    assert app.repository.get(t.id).documents[0]["document_number"] == "N'1\\2 Ünï"
+    assert app.repository.get(t.id).documents[0].document_number == "N'1\\2 Ünï"
 
 
 @pytest.mark.parametrize("events", [1, 40], ids=["one-trip", "row-by-row"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import http
+from http import HTTPStatus
 
+from apispec import BasePlugin
 from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 from marshmallow import fields
 
 from web.problems import PROBLEM_JSON, ProblemSchema, http_problem
@@ -35,6 +35,46 @@ SETTINGS = {
 }
 
 
+# Named for what each operation does: client generators turn these into method names.
+OPERATION_IDS = {
+    ("get", "/api/v1/border-posts"): "listBorderPosts",
+    ("post", "/api/v1/calculator"): "calculate",
+    ("post", "/api/v1/crossings/batch"): "recordCrossingBatch",
+    ("get", "/api/v1/docs"): "getApiDocs",
+    ("post", "/api/v1/exemptions/verify"): "verifyExemption",
+    ("get", "/api/v1/health"): "getHealth",
+    ("get", "/api/v1/openapi.json"): "getOpenApiDocument",
+    ("get", "/api/v1/overstays"): "listOverstays",
+    ("get", "/api/v1/rules"): "listRules",
+    ("get", "/api/v1/travelers"): "findTraveler",
+    ("post", "/api/v1/travelers"): "registerTraveler",
+    ("post", "/api/v1/travelers/{traveler_id}/crossings"): "recordCrossing",
+    ("post", "/api/v1/travelers/{traveler_id}/crossings/{crossing_id}/correction"): (
+        "correctCrossing"
+    ),
+    ("post", "/api/v1/travelers/{traveler_id}/crossings/{crossing_id}/void"): "voidCrossing",
+    ("post", "/api/v1/travelers/{traveler_id}/documents"): "linkDocument",
+    ("post", "/api/v1/travelers/{traveler_id}/exemptions"): "grantExemption",
+    ("post", "/api/v1/travelers/{traveler_id}/exemptions/{exemption_id}/termination"): (
+        "terminateExemption"
+    ),
+    ("get", "/api/v1/travelers/{traveler_id}/history"): "getHistory",
+    ("post", "/api/v1/travelers/{traveler_id}/plan"): "planStay",
+    ("get", "/api/v1/travelers/{traveler_id}/status"): "getStatus",
+    ("get", "/api/v1/verifications"): "listVerifications",
+}
+
+
+class OperationIds(BasePlugin):
+    """apispec's own hook: every operation gets its name from ``OPERATION_IDS``."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        for method, operation in (operations or {}).items():
+            name = OPERATION_IDS.get((method, path))
+            if name:
+                operation.setdefault("operationId", name)
+
+
 def nullable_model(converter, field, ret: dict, **kwargs) -> dict:
     """A nullable nested answer as ``allOf: [$ref]`` + ``nullable``: client generators type that
     as the model or null, where apispec's ``anyOf`` with a free-form object comes out untyped."""
@@ -46,25 +86,35 @@ def nullable_model(converter, field, ret: dict, **kwargs) -> dict:
     return {}
 
 
+def problem_response(code: int) -> str:
+    """The name of the response component documenting ``code`` (flask-smorest's own names,
+    re-registered below as problems)."""
+    return HTTPStatus(code).name
+
+
 class LedgerApi(Api):
     """Errors documented and answered as RFC 9457 problems; no catch-all default response."""
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def __init__(self, app=None, **kwargs):
-        super().__init__(app, **kwargs)
+    def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
+        spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [OperationIds()]}
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
         self.ma_plugin.converter.add_attribute_function(nullable_model)
+
+    def init_app(self, app, *, spec_kwargs=None):
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        for status in HTTPStatus:
+            if status < 400:
+                continue
+            content = {PROBLEM_JSON: {"schema": self.ERROR_SCHEMA}}
+            response = {"description": status.phrase, "content": content}
+            if status in _HEADERS:
+                response["headers"] = _HEADERS[status]
+            # Lazy, as flask-smorest registered its JSON ones under these names: the problem
+            # replaces each, and only the answers some operation gives reach the document.
+            self.spec.components.response(problem_response(status), response, lazy=True)
 
     def handle_http_exception(self, error):
         return http_problem(error)
-
-    def _register_responses(self):
-        for status in http.HTTPStatus:
-            if status < 400:
-                continue
-            response = {"description": status.phrase, "schema": self.ERROR_SCHEMA}
-            if status in _HEADERS:
-                response["headers"] = _HEADERS[status]
-            prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(status.name, response, lazy=True)

@@ -7,7 +7,7 @@ from uuid import UUID
 from web.auth import ADMIN, AUDITOR, REGISTRAR
 from web.blueprint import Blueprint
 from web.context import service
-from web.guards import CALCULATOR, endpoint
+from web.guards import CALCULATOR
 from web.schemas.answers import (
     CalculatorIn,
     CalculatorOut,
@@ -22,7 +22,7 @@ READERS = (REGISTRAR, AUDITOR, ADMIN)
 
 
 @blp.route("/travelers/<uuid:traveler_id>/status", methods=["GET"])
-@endpoint(roles=READERS, errors=(404,))
+@blp.endpoint(roles=READERS, errors=(404,))
 @blp.arguments(StatusQuery, location="query")
 @blp.response(200, StatusOut)
 def status(query, traveler_id: UUID):
@@ -33,7 +33,7 @@ def status(query, traveler_id: UUID):
 
 
 @blp.route("/travelers/<uuid:traveler_id>/plan", methods=["POST"])
-@endpoint(roles=READERS, body=True, errors=(404,))
+@blp.endpoint(roles=READERS, body=True, errors=(404,))
 @blp.arguments(PlanIn)
 @blp.response(200, PlanOut)
 def plan(data, traveler_id: UUID):
@@ -43,7 +43,7 @@ def plan(data, traveler_id: UUID):
 
 
 @blp.route("/calculator", methods=["POST"])
-@endpoint(limit=CALCULATOR, body=True)
+@blp.endpoint(limit=CALCULATOR, body=True)
 @blp.arguments(CalculatorIn)
 @blp.response(200, CalculatorOut)
 def calculator(data):

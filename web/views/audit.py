@@ -9,14 +9,13 @@ from domain.posts import reference_today
 from web.auth import ADMIN, AUDITOR
 from web.blueprint import Blueprint
 from web.context import ledger, service
-from web.guards import endpoint
 from web.schemas.audit import HistoryOut, HistoryQuery, OverstaysOut, OverstaysQuery
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit")
 
 
 @blp.route("/travelers/<uuid:traveler_id>/history", methods=["GET"])
-@endpoint(roles=(AUDITOR, ADMIN), errors=(404,))
+@blp.endpoint(roles=(AUDITOR, ADMIN), errors=(404,))
 @blp.arguments(HistoryQuery, location="query")
 @blp.response(200, HistoryOut)
 def history(query, traveler_id: UUID):
@@ -25,7 +24,7 @@ def history(query, traveler_id: UUID):
 
 
 @blp.route("/overstays", methods=["GET"])
-@endpoint(roles=(AUDITOR, ADMIN))
+@blp.endpoint(roles=(AUDITOR, ADMIN))
 @blp.arguments(OverstaysQuery, location="query")
 @blp.response(200, OverstaysOut)
 def overstays(query):

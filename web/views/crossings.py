@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import ValidationError
-from domain.traveler import FUTURE_TOLERANCE
+from domain.checks import require_past
 from infrastructure.service import BatchItem
 from web.auth import ADMIN, REGISTRAR, current_actor
 from web.blueprint import Blueprint
 from web.context import service
-from web.guards import endpoint
 from web.problems import flat_errors
 from web.schemas.crossings import (
     BatchIn,
@@ -29,7 +27,7 @@ WRITERS = (REGISTRAR, ADMIN)
 
 
 @blp.route("/travelers/<uuid:traveler_id>/crossings", methods=["POST"])
-@endpoint(roles=WRITERS, body=True, errors=(404, 409))
+@blp.endpoint(roles=WRITERS, body=True, errors=(404, 409))
 @blp.arguments(CrossingIn)
 @blp.response(201, CrossingOut, description="Recorded")
 @blp.alt_response(200, schema=CrossingOut, success=True, description="Same crossing again")
@@ -41,7 +39,7 @@ def record(data, traveler_id: UUID):
 
 
 @blp.route("/crossings/batch", methods=["POST"])
-@endpoint(roles=WRITERS, body=True, errors=(409,))
+@blp.endpoint(roles=WRITERS, body=True, errors=(409,))
 @blp.arguments(BatchIn)
 @blp.response(200, BatchOut)
 def batch(data):
@@ -53,8 +51,7 @@ def batch(data):
 
 def not_too_far_ahead(occurred_at: datetime) -> None:
     """The contract checks content before scope: refuse a far-future instant before the post."""
-    if occurred_at > service().clock() + FUTURE_TOLERANCE:
-        raise ValidationError({"occurred_at": ["more than 24 hours in the future"]})
+    require_past("occurred_at", occurred_at, service().clock())
 
 
 def batch_item(loaded, errors: dict) -> BatchItem:
@@ -76,7 +73,7 @@ def batch_item(loaded, errors: dict) -> BatchItem:
 @blp.route(
     "/travelers/<uuid:traveler_id>/crossings/<string:crossing_id>/correction", methods=["POST"]
 )
-@endpoint(roles=WRITERS, body=True, errors=(404, 409))
+@blp.endpoint(roles=WRITERS, body=True, errors=(404, 409))
 @blp.arguments(CorrectionIn)
 @blp.response(201, CorrectionOut, description="Corrected")
 def correct(data, traveler_id: UUID, crossing_id: str):
@@ -87,7 +84,7 @@ def correct(data, traveler_id: UUID, crossing_id: str):
 
 
 @blp.route("/travelers/<uuid:traveler_id>/crossings/<string:crossing_id>/void", methods=["POST"])
-@endpoint(roles=WRITERS, body=True, errors=(404, 409))
+@blp.endpoint(roles=WRITERS, body=True, errors=(404, 409))
 @blp.arguments(VoidIn)
 @blp.response(201, VoidOut, description="Voided")
 def void(data, traveler_id: UUID, crossing_id: str):

@@ -7,7 +7,7 @@ from uuid import UUID
 from web.auth import ADMIN, EMPLOYER, REGISTRAR, current_actor
 from web.blueprint import Blueprint
 from web.context import service
-from web.guards import VERIFICATION, endpoint
+from web.guards import VERIFICATION
 from web.schemas.exemptions import (
     GrantIn,
     GrantOut,
@@ -21,7 +21,7 @@ blp = Blueprint("exemptions", __name__, url_prefix="/api/v1", description="Exemp
 
 
 @blp.route("/travelers/<uuid:traveler_id>/exemptions", methods=["POST"])
-@endpoint(roles=(REGISTRAR, ADMIN), body=True, errors=(404, 409))
+@blp.endpoint(roles=(REGISTRAR, ADMIN), body=True, errors=(404, 409))
 @blp.arguments(GrantIn)
 @blp.response(201, GrantOut, description="Granted")
 @blp.alt_response(200, schema=GrantOut, success=True, description="Same grant again")
@@ -35,7 +35,7 @@ def grant(data, traveler_id: UUID):
     "/travelers/<uuid:traveler_id>/exemptions/<string:exemption_id>/termination",
     methods=["POST"],
 )
-@endpoint(roles=(REGISTRAR, ADMIN), body=True, errors=(404, 409))
+@blp.endpoint(roles=(REGISTRAR, ADMIN), body=True, errors=(404, 409))
 @blp.arguments(TerminationIn)
 @blp.response(201, TerminationOut, description="Ended")
 def terminate(data, traveler_id: UUID, exemption_id: str):
@@ -46,7 +46,7 @@ def terminate(data, traveler_id: UUID, exemption_id: str):
 
 
 @blp.route("/exemptions/verify", methods=["POST"])
-@endpoint(roles=(EMPLOYER,), limit=VERIFICATION, body=True)
+@blp.endpoint(roles=(EMPLOYER,), limit=VERIFICATION, body=True)
 @blp.arguments(VerifyIn)
 @blp.response(200, VerifyOut)
 def verify(data):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from web.blueprint import Blueprint
 from web.context import ledger, service
-from web.guards import endpoint
 from web.schemas.reference import BorderPostsOut, HealthOut, RulesOut
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Reference and health")
 
 
 @blp.route("/rules", methods=["GET"])
-@endpoint(store=False)
+@blp.endpoint(store=False)
 @blp.response(200, RulesOut)
 def rules():
     """Every rule version of the rulebook, with its sources."""
@@ -19,7 +18,7 @@ def rules():
 
 
 @blp.route("/border-posts", methods=["GET"])
-@endpoint(store=False)
+@blp.endpoint(store=False)
 @blp.response(200, BorderPostsOut)
 def border_posts():
     """The border-post registry: jurisdiction and time zone of each post."""
@@ -27,7 +26,7 @@ def border_posts():
 
 
 @blp.route("/health", methods=["GET"])
-@endpoint()
+@blp.endpoint()
 @blp.response(200, HealthOut)
 def health():
     """Whether the store answers, its position, and how far each projection lags."""

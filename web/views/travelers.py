@@ -7,7 +7,6 @@ from uuid import UUID
 from web.auth import ADMIN, AUDITOR, REGISTRAR, current_actor
 from web.blueprint import Blueprint
 from web.context import service
-from web.guards import endpoint
 from web.schemas.travelers import (
     DocumentIn,
     DocumentOut,
@@ -21,7 +20,7 @@ blp = Blueprint("travelers", __name__, url_prefix="/api/v1", description="Travel
 
 
 @blp.route("/travelers", methods=["POST"])
-@endpoint(roles=(REGISTRAR, ADMIN), body=True)
+@blp.endpoint(roles=(REGISTRAR, ADMIN), body=True)
 @blp.arguments(RegisterIn)
 @blp.response(201, TravelerOut, description="Registered")
 @blp.alt_response(200, schema=TravelerOut, success=True, description="Already registered")
@@ -33,7 +32,7 @@ def register(data):
 
 
 @blp.route("/travelers", methods=["GET"])
-@endpoint(roles=(REGISTRAR, AUDITOR, ADMIN), errors=(404,))
+@blp.endpoint(roles=(REGISTRAR, AUDITOR, ADMIN), errors=(404,))
 @blp.arguments(LookupQuery, location="query")
 @blp.response(200, FoundOut)
 def lookup(query):
@@ -42,7 +41,7 @@ def lookup(query):
 
 
 @blp.route("/travelers/<uuid:traveler_id>/documents", methods=["POST"])
-@endpoint(roles=(REGISTRAR, ADMIN), body=True, errors=(404, 409))
+@blp.endpoint(roles=(REGISTRAR, ADMIN), body=True, errors=(404, 409))
 @blp.arguments(DocumentIn)
 @blp.response(201, DocumentOut, description="Linked")
 @blp.alt_response(200, schema=DocumentOut, success=True, description="Already linked")
