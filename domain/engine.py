@@ -357,6 +357,8 @@ class Engine:
         last = self._plan_last_day(others, entry, x, end)
         allowed = last is None or last >= x
         doc["allowed"] = allowed
+        if not allowed:
+            doc["max_stay_days"] = 0  # null would read as "no limit"
         if allowed:
             doc["max_stay_days"] = (last - x + 1) if last is not None else None
             doc["latest_exit"] = _iso(last)

@@ -67,7 +67,10 @@ PROFILES = {
     "rolling": ("SCHENGEN", "USA", "FR-CDG", date(2016, 1, 4), lambda e, d: [("rolling", 90)]),
     "per_entry": ("KAZ", "RUS", "KZ-ALA", date(2016, 1, 4), lambda e, d: [("per_entry", 90)]),
     "both": (
-        "KAZ", "USA", "KZ-ALA", date(2023, 2, 1),
+        "KAZ",
+        "USA",
+        "KZ-ALA",
+        date(2023, 2, 1),
         lambda e, d: [("per_entry", 30), ("rolling", 90)],
     ),
     "kaz_change": ("KAZ", "RUS", "KZ-ALA", date(2022, 8, 1), _kaz_change),
@@ -120,8 +123,15 @@ def crossings_of(h: dict, stays=None) -> list[Crossing]:
                 at = previous + timedelta(minutes=10)
             previous = at
             out.append(
-                Crossing(f"c{len(out)}", direction, post.code, jur, at, post.local_date(at),
-                         seq=len(out) + 1)
+                Crossing(
+                    f"c{len(out)}",
+                    direction,
+                    post.code,
+                    jur,
+                    at,
+                    post.local_date(at),
+                    seq=len(out) + 1,
+                )
             )
     return out
 
@@ -133,8 +143,13 @@ def exemptions_of(h: dict) -> list[Exemption]:
     a, b, ended = h["exemption"]
     return [
         Exemption(
-            "x", "employment", jur, date.fromordinal(a), date.fromordinal(b),
-            contract_number="EC-1", employer_id="123456789012",
+            "x",
+            "employment",
+            jur,
+            date.fromordinal(a),
+            date.fromordinal(b),
+            contract_number="EC-1",
+            employer_id="123456789012",
             ended_on=date.fromordinal(ended) if ended is not None else None,
             end_reason="terminated" if ended is not None else None,
         )
@@ -219,8 +234,11 @@ class Oracle:
                 else:
                     runs.append([d, d])
         return [
-            {"from": date.fromordinal(a).isoformat(), "to": date.fromordinal(b).isoformat(),
-             "days": b - a + 1}
+            {
+                "from": date.fromordinal(a).isoformat(),
+                "to": date.fromordinal(b).isoformat(),
+                "days": b - a + 1,
+            }
             for a, b in runs
         ]
 
@@ -273,8 +291,10 @@ def oracle_answers(h: dict) -> dict:
     last = x
     while last < x + HORIZON and not Oracle(rule, [*cut, (x, last + 1)], ex).broken(last + 1):
         last += 1
-    answer["next_entry"] = {"earliest": date.fromordinal(x).isoformat(),
-                            "max_stay_days": last - x + 1 if last < x + HORIZON else None}
+    answer["next_entry"] = {
+        "earliest": date.fromordinal(x).isoformat(),
+        "max_stay_days": last - x + 1 if last < x + HORIZON else None,
+    }
     return answer
 
 
@@ -391,9 +411,9 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 @FAST
 @given(
-    st.sampled_from(["rolling", "per_entry"]).flatmap(histories).flatmap(
-        lambda h: st.tuples(st.just(h), st.permutations(range(len(crossings_of(h)))))
-    )
+    st.sampled_from(["rolling", "per_entry"])
+    .flatmap(histories)
+    .flatmap(lambda h: st.tuples(st.just(h), st.permutations(range(len(crossings_of(h))))))
 )
 def test_recording_order_does_not_change_the_status(args):
     """The same crossings recorded in any order (so with any seq) give the same status."""
@@ -405,8 +425,9 @@ def test_recording_order_does_not_change_the_status(args):
         t = Traveler.register(UUID(int=1), nat, "passport", "N1", OFFICER, NOW)
         for i in indexes:
             c = cs[i]
-            t.record_crossing(c.crossing_id, c.direction, POSTS.get(c.border_post),
-                              c.occurred_at, OFFICER, NOW)
+            t.record_crossing(
+                c.crossing_id, c.direction, POSTS.get(c.border_post), c.occurred_at, OFFICER, NOW
+            )
         facts = Facts.from_crossings(jur, nat, t.crossings_known_at(), exemptions_of(h))
         return Engine(BOOK, facts).status(date.fromordinal(h["as_of"]))
 
@@ -448,8 +469,11 @@ def oracle_plan(recorded, planned, x: int) -> dict:
     if legal(last):
         while last < x + 400 and legal(last + 1):
             last += 1
-    answer = {"allowed": last >= x, "days_used": used,
-              "max_stay_days": last - x + 1 if last >= x else None}
+    answer = {
+        "allowed": last >= x,
+        "days_used": used,
+        "max_stay_days": last - x + 1 if last >= x else 0,
+    }
     if last < x and current is None and all(b < x for _, b in planned):
         # Refused, absent on X, nothing planned later: the first day a stay may begin.
         y = x + 1

@@ -108,7 +108,13 @@ STATUS_CASES = [
         # 2023-01-20 + 89 = 2023-04-19. Under 90/180 it would be 76+41 = 117 (an overstay):
         # the old stay must not count.
         "kaz-entered-01-20-runs-per-entry",
-        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-20.."], [], [], BOOK, "2023-03-01",
+        "KAZ",
+        "RUS",
+        ["2022-10-01..2022-12-15", "2023-01-20.."],
+        [],
+        [],
+        BOOK,
+        "2023-03-01",
         {
             "rule.id": "KAZ-EAEU-PER-ENTRY",
             "days_used": 41,
@@ -125,7 +131,13 @@ STATUS_CASES = [
         # On 02-10 it would be 91 (the prior stay stays in the window until 2023-03-29), so
         # the latest legal exit is 2023-02-09.
         "kaz-entered-01-27-judged-90-180",
-        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-27.."], [], [], BOOK, "2023-02-09",
+        "KAZ",
+        "RUS",
+        ["2022-10-01..2022-12-15", "2023-01-27.."],
+        [],
+        [],
+        BOOK,
+        "2023-02-09",
         {
             "rule.id": "KAZ-EAEU-90-180",
             "days_used": 90,
@@ -138,7 +150,13 @@ STATUS_CASES = [
         # One day later: 91 in the window [2022-08-15, 2023-02-10]; the first day above 90 is
         # 02-10, so one overstay day, a warning, and no latest legal exit (as_of is broken).
         "kaz-entered-01-27-overstay-first-day",
-        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-27.."], [], [], BOOK, "2023-02-10",
+        "KAZ",
+        "RUS",
+        ["2022-10-01..2022-12-15", "2023-01-27.."],
+        [],
+        [],
+        BOOK,
+        "2023-02-10",
         {
             "window.start": "2022-08-15",
             "days_used": 91,
@@ -153,13 +171,25 @@ STATUS_CASES = [
         # Configurable effective date: with 26 January, an entry on 2023-01-26 is judged
         # 90/180: 76 + Jan 26..Feb 8 (6+8=14) = 90 on 2023-02-08.
         "kaz-effective-26-jan",
-        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-26.."], [], [], BOOK_26, "2023-02-08",
+        "KAZ",
+        "RUS",
+        ["2022-10-01..2022-12-15", "2023-01-26.."],
+        [],
+        [],
+        BOOK_26,
+        "2023-02-08",
         {"rule.id": "KAZ-EAEU-90-180", "days_used": 90, "days_remaining": 0},
     ),
     (
         # The same history under the default (27 January): 01-26 is still per-entry, 14 days.
         "kaz-effective-27-jan-default",
-        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-26.."], [], [], BOOK, "2023-02-08",
+        "KAZ",
+        "RUS",
+        ["2022-10-01..2022-12-15", "2023-01-26.."],
+        [],
+        [],
+        BOOK,
+        "2023-02-08",
         {"rule.id": "KAZ-EAEU-PER-ENTRY", "days_used": 14, "days_remaining": 76},
     ),
     (
@@ -169,7 +199,13 @@ STATUS_CASES = [
         # 01-21, so X = 2023-07-19; from then one old day rolls out per new day, so 90 days,
         # to 07-19 + 89 = 2023-10-16.
         "kaz-old-stay-counts-after-change",
-        "KAZ", "RUS", ["2023-01-20..2023-04-19"], [], [], BOOK, "2023-04-25",
+        "KAZ",
+        "RUS",
+        ["2023-01-20..2023-04-19"],
+        [],
+        [],
+        BOOK,
+        "2023-04-25",
         {
             "rule.id": "KAZ-EAEU-90-180",
             "present": False,
@@ -186,7 +222,13 @@ STATUS_CASES = [
         # Entered 2023-03-01, 20 days on 03-20: per-entry 20 (10 left) binds, rolling 20 (70
         # left). Last legal day: 03-01 + 29 = 03-30.
         "kaz-visa-free-per-entry-binds",
-        "KAZ", "USA", ["2023-03-01.."], [], [], BOOK, "2023-03-20",
+        "KAZ",
+        "USA",
+        ["2023-03-01.."],
+        [],
+        [],
+        BOOK,
+        "2023-03-20",
         {
             "rule.id": "KAZ-VISA-FREE-30",
             "rule.kind": "per_entry",
@@ -206,10 +248,18 @@ STATUS_CASES = [
         # Nothing rolls out before August, so the 90th day is 05-05 + 9 = 05-14 (per-entry
         # would allow 04-25 + 29 = 05-24): latest legal exit 2023-05-14.
         "kaz-visa-free-rolling-binds",
-        "KAZ", "USA",
-        ["2023-02-01..2023-03-02", "2023-03-10..2023-04-08", "2023-04-12..2023-04-21",
-         "2023-04-25.."],
-        [], [], BOOK, "2023-05-05",
+        "KAZ",
+        "USA",
+        [
+            "2023-02-01..2023-03-02",
+            "2023-03-10..2023-04-08",
+            "2023-04-12..2023-04-21",
+            "2023-04-25..",
+        ],
+        [],
+        [],
+        BOOK,
+        "2023-05-05",
         {
             "rule.kind": "rolling_window",
             "days_used": 81,
@@ -223,7 +273,13 @@ STATUS_CASES = [
     (
         # 30 days entered 2023-03-01: day 31 (03-31) breaks per-entry though rolling is fine.
         "kaz-visa-free-day-31-overstays",
-        "KAZ", "USA", ["2023-03-01.."], [], [], BOOK, "2023-04-01",
+        "KAZ",
+        "USA",
+        ["2023-03-01.."],
+        [],
+        [],
+        BOOK,
+        "2023-04-01",
         {
             "days_used": 32,
             "days_remaining": -2,
@@ -236,16 +292,27 @@ STATUS_CASES = [
         # by_entry_date) then entered 02-01; on 02-20 per-entry 20 (10 left), rolling 26+20 =
         # 46 (44 left).
         "kaz-visa-free-days-before-first-version-count",
-        "KAZ", "USA", ["2023-01-01..2023-01-26", "2023-02-01.."], [], [], BOOK, "2023-02-20",
+        "KAZ",
+        "USA",
+        ["2023-01-01..2023-01-26", "2023-02-01.."],
+        [],
+        [],
+        BOOK,
+        "2023-02-20",
         {"days_used": 20, "limits.1.days_used": 46, "limits.1.days_remaining": 44},
     ),
     (
         # A stay entered 2023-01-01, before any version for USA in KAZ (by_entry_date): no rule
         # governs it on 2023-02-10; the answer says so instead of guessing.
         "kaz-visa-free-stay-entered-before-any-version",
-        "KAZ", "USA", ["2023-01-01.."], [], [], BOOK, "2023-01-20",
-        {"rule": None, "days_used": None, "latest_legal_exit": None,
-         "anomaly_kinds": ["no_rule"]},
+        "KAZ",
+        "USA",
+        ["2023-01-01.."],
+        [],
+        [],
+        BOOK,
+        "2023-01-20",
+        {"rule": None, "days_used": None, "latest_legal_exit": None, "anomaly_kinds": ["no_rule"]},
     ),
     # ---- Kyrgyzstan: unlimited for RUS, then 90/180 by_day from 2024-09-05 -----------------
     (
@@ -256,7 +323,13 @@ STATUS_CASES = [
         # account" read as overriding "unlimited: latest_legal_exit null", which then holds
         # only when no later version caps the stay; see the next case).
         "kgz-unlimited-ended-by-later-by-day-version",
-        "KGZ", "RUS", ["2024-08-01.."], [], [], BOOK, "2024-08-15",
+        "KGZ",
+        "RUS",
+        ["2024-08-01.."],
+        [],
+        [],
+        BOOK,
+        "2024-08-15",
         {
             "rule.id": "KGZ-RUS-UNLIMITED",
             "rule.kind": "unlimited",
@@ -272,7 +345,13 @@ STATUS_CASES = [
         # full (180 days). The first day judged 90/180 (by_day) is 09-05, already > 90: the
         # overstay runs 09-05..09-10 = 6 days; excess 180 - 90 = 90. No KAZ penalty band.
         "kgz-by-day-judges-old-stay-from-effective-date",
-        "KGZ", "RUS", ["2024-03-01.."], [], [], BOOK, "2024-09-10",
+        "KGZ",
+        "RUS",
+        ["2024-03-01.."],
+        [],
+        [],
+        BOOK,
+        "2024-09-10",
         {
             "rule.id": "KGZ-EAEU-90-180",
             "window.start": "2024-03-15",
@@ -287,7 +366,13 @@ STATUS_CASES = [
         # Before the change, with a long open stay (entered 2023-06-01): when 09-05 arrives the
         # window is already full, so the stay must end on 2024-09-04.
         "kgz-unlimited-long-stay-must-end-before-change",
-        "KGZ", "RUS", ["2023-06-01.."], [], [], BOOK, "2024-06-01",
+        "KGZ",
+        "RUS",
+        ["2023-06-01.."],
+        [],
+        [],
+        BOOK,
+        "2024-06-01",
         {"days_used": None, "latest_legal_exit": "2024-09-04"},
     ),
     # ---- KGZ-KAZ-BLOCK: fixed blocks of 180 days from the first entry ----------------------
@@ -296,7 +381,13 @@ STATUS_CASES = [
         # 2026-03-29. 60 days (10-01..11-29) + 2026-01-10..01-30 (21) = 81; 9 left; the 90th
         # day is 01-30 + 9 = 2026-02-08.
         "kgz-kaz-block-counts-in-block",
-        "KGZ", "KAZ", ["2025-10-01..2025-11-29", "2026-01-10.."], [], [], BOOK, "2026-01-30",
+        "KGZ",
+        "KAZ",
+        ["2025-10-01..2025-11-29", "2026-01-10.."],
+        [],
+        [],
+        BOOK,
+        "2026-01-30",
         {
             "rule.id": "KGZ-KAZ-BLOCK",
             "rule.kind": "fixed_block",
@@ -312,7 +403,13 @@ STATUS_CASES = [
         # opens block 2 [05-30, 11-25] with a fresh 90: 12 days on 06-10, 78 left, to 05-30 +
         # 89 = 2026-08-27. (A rolling 90/180 would say 78 + 12 = 90 in [2025-12-13, 06-10].)
         "kgz-kaz-block-new-block-fresh-count",
-        "KGZ", "KAZ", ["2025-12-01..2026-02-28", "2026-05-30.."], [], [], BOOK, "2026-06-10",
+        "KGZ",
+        "KAZ",
+        ["2025-12-01..2026-02-28", "2026-05-30.."],
+        [],
+        [],
+        BOOK,
+        "2026-06-10",
         {
             "window.start": "2026-05-30",
             "window.end": "2026-11-25",
@@ -324,7 +421,13 @@ STATUS_CASES = [
     (
         # KAZ nationals in KGZ before 2025-09-01 are under KGZ-EAEU-90-180 (until 2025-08-31).
         "kgz-kaz-before-block-is-rolling",
-        "KGZ", "KAZ", ["2025-06-01.."], [], [], BOOK, "2025-06-10",
+        "KGZ",
+        "KAZ",
+        ["2025-06-01.."],
+        [],
+        [],
+        BOOK,
+        "2025-06-10",
         {"rule.id": "KGZ-EAEU-90-180", "days_used": 10, "days_remaining": 80},
     ),
     # ---- SCHENGEN, leap years, same-day crossings -----------------------------------------
@@ -332,26 +435,49 @@ STATUS_CASES = [
         # 2024-02-01..02-29 is 29 days (leap year). Window of 2024-07-29 is [2024-02-01,
         # 07-29]: all 29 days.
         "schengen-leap-window-keeps-29-feb",
-        "SCHENGEN", "USA", ["2024-02-01..2024-02-29"], [], [], BOOK, "2024-07-29",
+        "SCHENGEN",
+        "USA",
+        ["2024-02-01..2024-02-29"],
+        [],
+        [],
+        BOOK,
+        "2024-07-29",
         {"window.start": "2024-02-01", "days_used": 29, "days_remaining": 61},
     ),
     (
         # One day later the window starts 2024-02-02: 28 days.
         "schengen-leap-window-rolls-one-day",
-        "SCHENGEN", "USA", ["2024-02-01..2024-02-29"], [], [], BOOK, "2024-07-30",
+        "SCHENGEN",
+        "USA",
+        ["2024-02-01..2024-02-29"],
+        [],
+        [],
+        BOOK,
+        "2024-07-30",
         {"window.start": "2024-02-02", "days_used": 28},
     ),
     (
         # Same-day entry and exit is 1 day; an exit on as_of counts but present is false.
         "schengen-same-day-entry-exit",
-        "SCHENGEN", "USA", ["2024-05-10..2024-05-10"], [], [], BOOK, "2024-05-10",
+        "SCHENGEN",
+        "USA",
+        ["2024-05-10..2024-05-10"],
+        [],
+        [],
+        BOOK,
+        "2024-05-10",
         {"days_used": 1, "present": False, "current_stay": None, "latest_legal_exit": None},
     ),
     (
         # Exit 2024-05-10 and re-entry the same date: 05-01..05-20 is 20 days (05-10 once).
         # current_stay starts at the re-entry: 05-10..05-20 = 11 days.
         "schengen-exit-reentry-same-date-counted-once",
-        "SCHENGEN", "USA", ["2024-05-01..2024-05-10", "2024-05-10.."], [], [], BOOK,
+        "SCHENGEN",
+        "USA",
+        ["2024-05-01..2024-05-10", "2024-05-10.."],
+        [],
+        [],
+        BOOK,
         "2024-05-20",
         {
             "days_used": 20,
@@ -365,7 +491,13 @@ STATUS_CASES = [
         # 03-01..05-29 is exactly 90 days (legal); the new stay 05-29..06-10 = 3+10 = 13 days;
         # 77 left, to 05-29 + 89 = 2022-08-26.
         "kaz-per-entry-resets-on-same-date-reentry",
-        "KAZ", "RUS", ["2022-03-01..2022-05-29", "2022-05-29.."], [], [], BOOK, "2022-06-10",
+        "KAZ",
+        "RUS",
+        ["2022-03-01..2022-05-29", "2022-05-29.."],
+        [],
+        [],
+        BOOK,
+        "2022-06-10",
         {
             "rule.id": "KAZ-EAEU-PER-ENTRY",
             "days_used": 13,
@@ -379,7 +511,13 @@ STATUS_CASES = [
     (
         # Per-entry when absent: days_used is 0 and there is no window.
         "kaz-per-entry-absent-zero",
-        "KAZ", "RUS", ["2022-03-01..2022-03-10"], [], [], BOOK, "2022-04-01",
+        "KAZ",
+        "RUS",
+        ["2022-03-01..2022-03-10"],
+        [],
+        [],
+        BOOK,
+        "2022-04-01",
         {"days_used": 0, "days_remaining": 90, "window": None, "present": False},
     ),
     (
@@ -389,7 +527,12 @@ STATUS_CASES = [
         # no overstay period. Reading chosen: "days_used is 0 when absent" means absent on the
         # whole of as_of; on the exit day the traveler was in the country.
         "kaz-exit-day-judged-by-its-stays-version",
-        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-20..2023-03-01"], [], [], BOOK,
+        "KAZ",
+        "RUS",
+        ["2022-10-01..2022-12-15", "2023-01-20..2023-03-01"],
+        [],
+        [],
+        BOOK,
         "2023-03-01",
         {
             "present": False,
@@ -405,14 +548,25 @@ STATUS_CASES = [
         # The day after, absent: the version in force (90/180) over the window [2022-09-04,
         # 2023-03-02]: 76 + 41 = 117.
         "kaz-day-after-exit-absent-under-new-version",
-        "KAZ", "RUS", ["2022-10-01..2022-12-15", "2023-01-20..2023-03-01"], [], [], BOOK,
+        "KAZ",
+        "RUS",
+        ["2022-10-01..2022-12-15", "2023-01-20..2023-03-01"],
+        [],
+        [],
+        BOOK,
         "2023-03-02",
         {"rule.id": "KAZ-EAEU-90-180", "days_used": 117, "overstay.excess_in_window": 27},
     ),
     (
         # Per-entry, exit on as_of: the stay 03-01..03-10 (10 days) is the window.
         "kaz-per-entry-exit-day-counts",
-        "KAZ", "RUS", ["2022-03-01..2022-03-10"], [], [], BOOK, "2022-03-10",
+        "KAZ",
+        "RUS",
+        ["2022-03-01..2022-03-10"],
+        [],
+        [],
+        BOOK,
+        "2022-03-10",
         {"present": False, "days_used": 10, "days_remaining": 80, "window.start": "2022-03-01"},
     ),
     (
@@ -423,7 +577,12 @@ STATUS_CASES = [
         # days (the old ones end 06-09, out of [2023-07-05, 2024-01-01]); the 90th is
         # 2024-03-30 (31 + 29 + 30).
         "latest-exit-after-an-earlier-breach",
-        "KAZ", "RUS", ["2023-03-01.."], [], [employment("2023-06-10", "2023-12-31")], BOOK,
+        "KAZ",
+        "RUS",
+        ["2023-03-01.."],
+        [],
+        [employment("2023-06-10", "2023-12-31")],
+        BOOK,
         "2023-07-01",
         {
             "days_used": 101,
@@ -438,17 +597,31 @@ STATUS_CASES = [
         # Two entries (03-01, 03-20) without an exit: presence continuous from 03-01, so on
         # 03-25 the window holds 03-01..03-25 = 25 days; anomaly exit_unknown.
         "missing-exit-two-entries",
-        "KAZ", "RUS", [], [("entry", "2023-03-01"), ("entry", "2023-03-20")], [], BOOK,
+        "KAZ",
+        "RUS",
+        [],
+        [("entry", "2023-03-01"), ("entry", "2023-03-20")],
+        [],
+        BOOK,
         "2023-03-25",
-        {"days_used": 25, "present": True, "anomaly_kinds": ["exit_unknown"],
-         "anomalies.0.entered_on": "2023-03-01"},
+        {
+            "days_used": 25,
+            "present": True,
+            "anomaly_kinds": ["exit_unknown"],
+            "anomalies.0.entered_on": "2023-03-01",
+        },
     ),
     (
         # Per-entry with a missing exit: the second entry does not reset the count, because
         # presence is continuous from the first entry (one stay; domain.md §9). Day 91 after
         # 2022-01-01 is 04-01: overstay 04-01..04-05 = 5 days, band fine_10_mci.
         "missing-exit-per-entry-no-reset",
-        "KAZ", "RUS", [], [("entry", "2022-01-01"), ("entry", "2022-03-15")], [], BOOK,
+        "KAZ",
+        "RUS",
+        [],
+        [("entry", "2022-01-01"), ("entry", "2022-03-15")],
+        [],
+        BOOK,
         "2022-04-05",
         {
             "days_used": 95,
@@ -459,14 +632,29 @@ STATUS_CASES = [
     (
         # An exit with no open stay: only the exit day counts; anomaly entry_unknown.
         "missing-entry-only-exit-day",
-        "SCHENGEN", "USA", [], [("exit", "2024-05-10")], [], BOOK, "2024-05-20",
-        {"days_used": 1, "present": False, "anomaly_kinds": ["entry_unknown"],
-         "anomalies.0.exited_on": "2024-05-10"},
+        "SCHENGEN",
+        "USA",
+        [],
+        [("exit", "2024-05-10")],
+        [],
+        BOOK,
+        "2024-05-20",
+        {
+            "days_used": 1,
+            "present": False,
+            "anomaly_kinds": ["entry_unknown"],
+            "anomalies.0.exited_on": "2024-05-10",
+        },
     ),
     (
         # A closed stay 05-01..05-05 (5 days) then a stray exit on 05-10 (1 day): 6.
         "missing-entry-after-closed-stay",
-        "SCHENGEN", "USA", ["2024-05-01..2024-05-05"], [("exit", "2024-05-10")], [], BOOK,
+        "SCHENGEN",
+        "USA",
+        ["2024-05-01..2024-05-05"],
+        [("exit", "2024-05-10")],
+        [],
+        BOOK,
         "2024-05-20",
         {"days_used": 6, "anomaly_kinds": ["entry_unknown"]},
     ),
@@ -474,35 +662,66 @@ STATUS_CASES = [
         # A second entry on 05-20 (no exit between) is not known on 05-10: no exit_unknown yet;
         # 05-01..05-10 = 10 days.
         "anomaly-from-a-later-entry-not-known-yet",
-        "SCHENGEN", "USA", [], [("entry", "2024-05-01"), ("entry", "2024-05-20")], [], BOOK,
+        "SCHENGEN",
+        "USA",
+        [],
+        [("entry", "2024-05-01"), ("entry", "2024-05-20")],
+        [],
+        BOOK,
         "2024-05-10",
         {"anomaly_kinds": [], "days_used": 10, "present": True},
     ),
     (
         # Known on 05-25: exit_unknown names the first entry and the entry that revealed it.
         "anomaly-from-a-later-entry-once-known",
-        "SCHENGEN", "USA", [], [("entry", "2024-05-01"), ("entry", "2024-05-20")], [], BOOK,
+        "SCHENGEN",
+        "USA",
+        [],
+        [("entry", "2024-05-01"), ("entry", "2024-05-20")],
+        [],
+        BOOK,
         "2024-05-25",
-        {"anomaly_kinds": ["exit_unknown"], "anomalies.0.entered_on": "2024-05-01",
-         "anomalies.0.next_entered_on": "2024-05-20", "days_used": 25},
+        {
+            "anomaly_kinds": ["exit_unknown"],
+            "anomalies.0.entered_on": "2024-05-01",
+            "anomalies.0.next_entered_on": "2024-05-20",
+            "days_used": 25,
+        },
     ),
     (
         # A stray exit on 05-20 is not known on 05-10: no entry_unknown; 05-01..05-05 = 5.
         "stray-exit-after-as-of-not-known-yet",
-        "SCHENGEN", "USA", ["2024-05-01..2024-05-05"], [("exit", "2024-05-20")], [], BOOK,
+        "SCHENGEN",
+        "USA",
+        ["2024-05-01..2024-05-05"],
+        [("exit", "2024-05-20")],
+        [],
+        BOOK,
         "2024-05-10",
         {"anomaly_kinds": [], "days_used": 5},
     ),
     (
         # Crossings after as_of are ignored: the exit on 05-30 is not yet known on 05-20.
         "crossings-after-as-of-ignored",
-        "SCHENGEN", "USA", ["2024-05-01..2024-05-30"], [], [], BOOK, "2024-05-20",
+        "SCHENGEN",
+        "USA",
+        ["2024-05-01..2024-05-30"],
+        [],
+        [],
+        BOOK,
+        "2024-05-20",
         {"present": True, "days_used": 20, "current_stay.days": 20},
     ),
     # ---- no rule --------------------------------------------------------------------------
     (
         "no-rule-for-nationality",
-        "SCHENGEN", "CHN", ["2024-05-01.."], [], [], BOOK, "2024-05-20",
+        "SCHENGEN",
+        "CHN",
+        ["2024-05-01.."],
+        [],
+        [],
+        BOOK,
+        "2024-05-20",
         {
             "rule": None,
             "window": None,
@@ -520,7 +739,12 @@ STATUS_CASES = [
         # Exempt 03-10..06-30 (valid_until reached, no grace): counted 03-01..03-09 (9) +
         # 07-01..07-10 (10) = 19.
         "exemption-days-not-counted",
-        "KAZ", "RUS", ["2023-03-01.."], [], [employment("2023-03-10", "2023-06-30")], BOOK,
+        "KAZ",
+        "RUS",
+        ["2023-03-01.."],
+        [],
+        [employment("2023-03-10", "2023-06-30")],
+        BOOK,
         "2023-07-10",
         {"days_used": 19, "days_remaining": 71},
     ),
@@ -528,47 +752,77 @@ STATUS_CASES = [
         # Art. 97(5): ended early on 06-15, 106 days after the 03-01 entry (> 90), present:
         # grace 06-16..06-30 not counted. Counted 9 + 07-01..07-10 (10) = 19 (34 without).
         "exemption-grace-after-90-days",
-        "KAZ", "RUS", ["2023-03-01.."], [],
-        [employment("2023-03-10", "2024-03-09", ended_on="2023-06-15")], BOOK, "2023-07-10",
+        "KAZ",
+        "RUS",
+        ["2023-03-01.."],
+        [],
+        [employment("2023-03-10", "2024-03-09", ended_on="2023-06-15")],
+        BOOK,
+        "2023-07-10",
         {"days_used": 19},
     ),
     (
         # Ended on 05-30, exactly 90 days after the 03-01 entry: not more than 90, no grace.
         # Counted 9 + 05-31..06-10 (1+10 = 11) = 20.
         "exemption-no-grace-at-90-days",
-        "KAZ", "RUS", ["2023-03-01.."], [],
-        [employment("2023-03-10", "2024-03-09", ended_on="2023-05-30")], BOOK, "2023-06-10",
+        "KAZ",
+        "RUS",
+        ["2023-03-01.."],
+        [],
+        [employment("2023-03-10", "2024-03-09", ended_on="2023-05-30")],
+        BOOK,
+        "2023-06-10",
         {"days_used": 20},
     ),
     (
         # Ended on 05-31, 91 days after entry: grace 06-01..06-15, so 06-10 counts nothing new:
         # 9 days.
         "exemption-grace-at-91-days",
-        "KAZ", "RUS", ["2023-03-01.."], [],
-        [employment("2023-03-10", "2024-03-09", ended_on="2023-05-31")], BOOK, "2023-06-10",
+        "KAZ",
+        "RUS",
+        ["2023-03-01.."],
+        [],
+        [employment("2023-03-10", "2024-03-09", ended_on="2023-05-31")],
+        BOOK,
+        "2023-06-10",
         {"days_used": 9},
     ),
     (
         # Reaching valid_until (ended_on = valid_until = 06-15) is no early end: no grace.
         # Counted 9 + 06-16..07-10 (15+10 = 25) = 34.
         "exemption-valid-until-reached-no-grace",
-        "KAZ", "RUS", ["2023-03-01.."], [],
-        [employment("2023-03-10", "2023-06-15", ended_on="2023-06-15")], BOOK, "2023-07-10",
+        "KAZ",
+        "RUS",
+        ["2023-03-01.."],
+        [],
+        [employment("2023-03-10", "2023-06-15", ended_on="2023-06-15")],
+        BOOK,
+        "2023-07-10",
         {"days_used": 34},
     ),
     (
         # Not present on ended_on (left 06-10, ended 06-15, back 06-20): no grace. Counted
         # 9 + 06-20..06-25 (6) = 15.
         "exemption-no-grace-when-absent-on-end",
-        "KAZ", "RUS", ["2023-03-01..2023-06-10", "2023-06-20.."], [],
-        [employment("2023-03-10", "2024-03-09", ended_on="2023-06-15")], BOOK, "2023-06-25",
+        "KAZ",
+        "RUS",
+        ["2023-03-01..2023-06-10", "2023-06-20.."],
+        [],
+        [employment("2023-03-10", "2024-03-09", ended_on="2023-06-15")],
+        BOOK,
+        "2023-06-25",
         {"days_used": 15},
     ),
     (
         # An exemption of another jurisdiction does not exempt KAZ days: 03-01..03-20 = 20.
         "exemption-other-jurisdiction-ignored",
-        "KAZ", "RUS", ["2023-03-01.."], [],
-        [employment("2023-03-01", "2023-12-31", jur="KGZ")], BOOK, "2023-03-20",
+        "KAZ",
+        "RUS",
+        ["2023-03-01.."],
+        [],
+        [employment("2023-03-01", "2023-12-31", jur="KGZ")],
+        BOOK,
+        "2023-03-20",
         {"days_used": 20},
     ),
     # ---- look-back policies (KAZ-EAEU-90-180 via with_policy) ------------------------------
@@ -578,13 +832,23 @@ STATUS_CASES = [
     (
         # all_presence: 67 + 29 = 96.
         "lookback-all-presence",
-        "KAZ", "RUS", ["2022-12-01..2023-02-05", "2023-02-10.."], [], [], BOOK, "2023-03-10",
+        "KAZ",
+        "RUS",
+        ["2022-12-01..2023-02-05", "2023-02-10.."],
+        [],
+        [],
+        BOOK,
+        "2023-03-10",
         {"days_used": 96, "days_remaining": -6, "rule.policies.lookback": "all_presence"},
     ),
     (
         # stays_entered_since_effective: only the stay entered 02-10 counts: 29.
         "lookback-stays-entered-since-effective",
-        "KAZ", "RUS", ["2022-12-01..2023-02-05", "2023-02-10.."], [], [],
+        "KAZ",
+        "RUS",
+        ["2022-12-01..2023-02-05", "2023-02-10.."],
+        [],
+        [],
         with_policy(BOOK, "KAZ-EAEU-90-180", lookback=STAYS_ENTERED_SINCE_EFFECTIVE),
         "2023-03-10",
         {"days_used": 29, "rule.policies.lookback": "stays_entered_since_effective"},
@@ -592,7 +856,11 @@ STATUS_CASES = [
     (
         # days_since_effective: 01-27..02-05 (5+5 = 10) of the old stay + 29 = 39.
         "lookback-days-since-effective",
-        "KAZ", "RUS", ["2022-12-01..2023-02-05", "2023-02-10.."], [], [],
+        "KAZ",
+        "RUS",
+        ["2022-12-01..2023-02-05", "2023-02-10.."],
+        [],
+        [],
         with_policy(BOOK, "KAZ-EAEU-90-180", lookback=DAYS_SINCE_EFFECTIVE),
         "2023-03-10",
         {"days_used": 39, "days_remaining": 51},
@@ -602,21 +870,42 @@ STATUS_CASES = [
         # Absent on as_of (left 05-10): the search starts on as_of itself. 10 days used, so 80
         # more: 05-20 + 79 = 2024-08-07 (window [02-10, 08-07] still holds 05-01).
         "next-entry-from-as-of-when-absent",
-        "SCHENGEN", "USA", ["2024-05-01..2024-05-10"], [], [], BOOK, "2024-05-20",
-        {"next_entry.earliest": "2024-05-20", "next_entry.max_stay_days": 80,
-         "next_entry.latest_exit": "2024-08-07"},
+        "SCHENGEN",
+        "USA",
+        ["2024-05-01..2024-05-10"],
+        [],
+        [],
+        BOOK,
+        "2024-05-20",
+        {
+            "next_entry.earliest": "2024-05-20",
+            "next_entry.max_stay_days": 80,
+            "next_entry.latest_exit": "2024-08-07",
+        },
     ),
     (
         # Exit on as_of: the traveler was in the country that day, so the search starts on
         # 05-11; 80 days to 05-11 + 79 = 2024-07-29.
         "next-entry-after-exit-day",
-        "SCHENGEN", "USA", ["2024-05-01..2024-05-10"], [], [], BOOK, "2024-05-10",
+        "SCHENGEN",
+        "USA",
+        ["2024-05-01..2024-05-10"],
+        [],
+        [],
+        BOOK,
+        "2024-05-10",
         {"next_entry.earliest": "2024-05-11", "next_entry.max_stay_days": 80},
     ),
     (
         # Present: from the day after as_of.
         "next-entry-day-after-when-present",
-        "SCHENGEN", "USA", ["2024-05-01.."], [], [], BOOK, "2024-05-10",
+        "SCHENGEN",
+        "USA",
+        ["2024-05-01.."],
+        [],
+        [],
+        BOOK,
+        "2024-05-10",
         {"next_entry.earliest": "2024-05-11"},
     ),
 ]
@@ -642,8 +931,15 @@ def test_unlimited_forever_has_no_latest_exit():
     doc = engine("KGZ", "RUS", ["2023-06-01.."], book=book).status(D("2024-12-01"))
     check(
         doc,
-        {"rule.id": "KGZ-RUS-UNLIMITED", "present": True, "window": None, "days_used": None,
-         "days_remaining": None, "latest_legal_exit": None, "overstay.periods": []},
+        {
+            "rule.id": "KGZ-RUS-UNLIMITED",
+            "present": True,
+            "window": None,
+            "days_used": None,
+            "days_remaining": None,
+            "latest_legal_exit": None,
+            "overstay.periods": [],
+        },
     )
 
 
@@ -694,8 +990,17 @@ def test_plan_with_planned_stay_before():
     06-01]): 60 used, 30 left; 90th day 06-01 + 29 = 06-30 (window [2024-01-03, 06-30] still
     holds 03-01)."""
     doc = engine("SCHENGEN", "USA").plan(D("2024-06-01"), [(D("2024-03-01"), D("2024-04-29"))])
-    check(doc, {"allowed": True, "days_used": 60, "days_remaining": 30, "max_stay_days": 30,
-                "latest_exit": "2024-06-30", "earliest_entry": "2024-06-01"})
+    check(
+        doc,
+        {
+            "allowed": True,
+            "days_used": 60,
+            "days_remaining": 30,
+            "max_stay_days": 30,
+            "latest_exit": "2024-06-30",
+            "earliest_entry": "2024-06-01",
+        },
+    )
 
 
 def test_plan_keeps_later_planned_stay_legal():
@@ -703,8 +1008,7 @@ def test_plan_keeps_later_planned_stay_legal():
     [2024-03-04, 08-30] holds the new stay and the 30 planned days, so the new stay may last
     60 days: 06-01..07-30."""
     doc = engine("SCHENGEN", "USA").plan(D("2024-06-01"), [(D("2024-08-01"), D("2024-08-30"))])
-    check(doc, {"allowed": True, "days_used": 0, "max_stay_days": 60,
-                "latest_exit": "2024-07-30"})
+    check(doc, {"allowed": True, "days_used": 0, "max_stay_days": 60, "latest_exit": "2024-07-30"})
 
 
 def test_plan_refused_gives_earliest_entry():
@@ -712,24 +1016,49 @@ def test_plan_refused_gives_earliest_entry():
     already holds 90, not allowed. Earliest X: at most 89 days in [X-179, X-1], so X-179 >=
     01-02, X = 2024-06-29; then one old day rolls out per new day: 90 days."""
     doc = engine("SCHENGEN", "USA", ["2024-01-01..2024-03-30"]).plan(D("2024-05-01"))
-    check(doc, {"allowed": False, "days_used": 90, "days_remaining": 0, "max_stay_days": None,
-                "earliest_entry": "2024-06-29", "earliest_entry_max_stay_days": 90})
+    check(
+        doc,
+        {
+            "allowed": False,
+            "days_used": 90,
+            "days_remaining": 0,
+            "max_stay_days": 0,
+            "latest_exit": None,
+            "earliest_entry": "2024-06-29",
+            "earliest_entry_max_stay_days": 90,
+        },
+    )
 
 
 def test_plan_while_present_continues_the_stay():
     """Present since 2024-05-01 (open): a plan for 05-10 continues the stay: 9 days before
     05-10, and the stay may last to 05-01 + 89 = 07-29, i.e. 22+30+29 = 81 days from 05-10."""
     doc = engine("SCHENGEN", "USA", ["2024-05-01.."]).plan(D("2024-05-10"))
-    check(doc, {"allowed": True, "days_used": 9, "days_remaining": 81, "max_stay_days": 81,
-                "latest_exit": "2024-07-29"})
+    check(
+        doc,
+        {
+            "allowed": True,
+            "days_used": 9,
+            "days_remaining": 81,
+            "max_stay_days": 81,
+            "latest_exit": "2024-07-29",
+        },
+    )
 
 
 def test_plan_per_entry_version():
     """2022 per-entry for RUS in KAZ: a new entry on 2022-06-01 after a 90-day stay gets a fresh
     90 days: 06-01 + 89 = 08-29."""
     doc = engine("KAZ", "RUS", ["2022-03-01..2022-05-29"]).plan(D("2022-06-01"))
-    check(doc, {"allowed": True, "max_stay_days": 90, "latest_exit": "2022-08-29",
-                "rule.id": "KAZ-EAEU-PER-ENTRY"})
+    check(
+        doc,
+        {
+            "allowed": True,
+            "max_stay_days": 90,
+            "latest_exit": "2022-08-29",
+            "rule.id": "KAZ-EAEU-PER-ENTRY",
+        },
+    )
 
 
 def test_plan_no_rule():
@@ -807,11 +1136,25 @@ def test_voided_record_no_longer_counts():
 
 SHIPPED = [
     # id, jurisdiction, a covered nationality, from, until, kinds, transition
-    ("KAZ-EAEU-PER-ENTRY", "KAZ", "ARM", "2015-01-01", "2023-01-26", ["per_entry"],
-     "by_entry_date"),
+    (
+        "KAZ-EAEU-PER-ENTRY",
+        "KAZ",
+        "ARM",
+        "2015-01-01",
+        "2023-01-26",
+        ["per_entry"],
+        "by_entry_date",
+    ),
     ("KAZ-EAEU-90-180", "KAZ", "BLR", "2023-01-27", None, ["rolling_window"], "by_entry_date"),
-    ("KAZ-VISA-FREE-30", "KAZ", "GBR", "2023-01-27", None, ["per_entry", "rolling_window"],
-     "by_entry_date"),
+    (
+        "KAZ-VISA-FREE-30",
+        "KAZ",
+        "GBR",
+        "2023-01-27",
+        None,
+        ["per_entry", "rolling_window"],
+        "by_entry_date",
+    ),
     ("KGZ-KAZ-BLOCK", "KGZ", "KAZ", "2025-09-01", None, ["fixed_block"], "by_day"),
     ("KGZ-RUS-UNLIMITED", "KGZ", "RUS", "2015-06-19", "2024-09-04", ["unlimited"], "by_day"),
     ("KGZ-EAEU-90-180", "KGZ", "ARM", "2024-09-05", None, ["rolling_window"], "by_day"),
@@ -819,8 +1162,9 @@ SHIPPED = [
 ]
 
 
-@pytest.mark.parametrize("vid,jur,nat,since,until,kinds,transition", SHIPPED,
-                         ids=[s[0] for s in SHIPPED])
+@pytest.mark.parametrize(
+    "vid,jur,nat,since,until,kinds,transition", SHIPPED, ids=[s[0] for s in SHIPPED]
+)
 def test_shipped_version(vid, jur, nat, since, until, kinds, transition):
     v = BOOK.get(vid)
     assert v.jurisdiction == jur and v.applies(nat)
@@ -857,8 +1201,13 @@ def test_configurable_kazakh_date_moves_both_versions():
         # A history that starts in 2023 was read under 90/180 only.
         ("KAZ", "RUS", ["2023-10-01.."], "2023-11-01", ["KAZ-EAEU-90-180"]),
         # Russians in Kyrgyzstan across 5 September 2024: unlimited, then 90/180.
-        ("KGZ", "RUS", ["2024-08-01..2024-10-01"], "2024-12-01",
-         ["KGZ-RUS-UNLIMITED", "KGZ-EAEU-90-180"]),
+        (
+            "KGZ",
+            "RUS",
+            ["2024-08-01..2024-10-01"],
+            "2024-12-01",
+            ["KGZ-RUS-UNLIMITED", "KGZ-EAEU-90-180"],
+        ),
         # No rule for a nationality: nothing was in force.
         ("KAZ", "CHN", ["2023-10-01.."], "2023-11-01", []),
     ],
