@@ -37,8 +37,9 @@ KGZ_CHANGE = date(2024, 9, 5).toordinal()
 
 
 def _kaz_change(entry: int, day: int) -> list:
-    """by_entry_date: a stay entered before 2023-01-27 stays per-entry to its end."""
-    return [("per_entry", 90)] if entry < KAZ_CHANGE else [("rolling", 90)]
+    """by_entry_date: a stay entered before 2023-01-27 stays per-entry to its end; later
+    stays are judged 90/180 over the days from 2023-01-27 only (days_since_effective)."""
+    return [("per_entry", 90)] if entry < KAZ_CHANGE else [("rolling_since_kaz_change", 90)]
 
 
 def _kgz_change(entry: int, day: int) -> list:
@@ -207,6 +208,9 @@ class Oracle:
     def count(self, kind: str, d: int, entry: int | None) -> int:
         if kind == "rolling":
             return sum(1 for x in range(d - WINDOW + 1, d + 1) if self.counted(x))
+        if kind == "rolling_since_kaz_change":
+            first = max(d - WINDOW + 1, KAZ_CHANGE)
+            return sum(1 for x in range(first, d + 1) if self.counted(x))
         if kind == "block":
             start = self.block_of(d)
             return 0 if start is None else sum(1 for x in range(start, d + 1) if self.counted(x))

@@ -19,7 +19,7 @@ from domain.errors import ValidationError
 from domain.posts import PostRegistry
 from domain.records import Crossing, Exemption
 from domain.rulebook import (
-    DAYS_SINCE_EFFECTIVE,
+    ALL_PRESENCE,
     STAYS_ENTERED_SINCE_EFFECTIVE,
     Rulebook,
     default_rulebook,
@@ -126,10 +126,10 @@ STATUS_CASES = [
         },
     ),
     (
-        # Same prior 76 days; entered 2023-01-27: judged 90/180, all presence in the look-back.
-        # Window of 2023-02-09 is [2022-08-14, 2023-02-09]: 76 + Jan 27..Feb 9 (5+9=14) = 90.
-        # On 02-10 it would be 91 (the prior stay stays in the window until 2023-03-29), so
-        # the latest legal exit is 2023-02-09.
+        # Same prior 76 days; entered 2023-01-27: judged 90/180, but the look-back counts only
+        # days from 27 January 2023 (days_since_effective, domain.md §4): the 76 days of 2022
+        # do not count. On 2023-02-09: Jan 27..Feb 9 = 5+9 = 14 used, 76 left; a fresh 90 days
+        # to 01-27 + 89 = 2023-04-26 (nothing rolls out of the window before July).
         "kaz-entered-01-27-judged-90-180",
         "KAZ",
         "RUS",
@@ -140,36 +140,40 @@ STATUS_CASES = [
         "2023-02-09",
         {
             "rule.id": "KAZ-EAEU-90-180",
-            "days_used": 90,
-            "days_remaining": 0,
-            "latest_legal_exit": "2023-02-09",
+            "rule.policies.lookback": "days_since_effective",
+            "window.start": "2022-08-14",
+            "days_used": 14,
+            "days_remaining": 76,
+            "latest_legal_exit": "2023-04-26",
             "overstay.excess_in_window": 0,
         },
     ),
     (
-        # One day later: 91 in the window [2022-08-15, 2023-02-10]; the first day above 90 is
-        # 02-10, so one overstay day, a warning, and no latest legal exit (as_of is broken).
+        # The ministry's example: left on 2023-01-20 after 90 per-entry days (2022-10-23..
+        # 2023-01-20 = 9+30+31+20 = 90, legal), back on the 27th: a fresh 90 days. On 04-26,
+        # 01-27..04-26 = 5+28+31+26 = 90 (the window [2022-10-29, 04-26] holds 84 days of the
+        # first stay, which do not count); 04-27 is the first overstay day: one day, a warning.
         "kaz-entered-01-27-overstay-first-day",
         "KAZ",
         "RUS",
-        ["2022-10-01..2022-12-15", "2023-01-27.."],
+        ["2022-10-23..2023-01-20", "2023-01-27.."],
         [],
         [],
         BOOK,
-        "2023-02-10",
+        "2023-04-27",
         {
-            "window.start": "2022-08-15",
+            "window.start": "2022-10-30",
             "days_used": 91,
             "days_remaining": -1,
             "overstay.excess_in_window": 1,
-            "overstay.periods": [{"from": "2023-02-10", "to": "2023-02-10", "days": 1}],
+            "overstay.periods": [{"from": "2023-04-27", "to": "2023-04-27", "days": 1}],
             "overstay.penalty_band.code": "warning",
             "latest_legal_exit": None,
         },
     ),
     (
         # Configurable effective date: with 26 January, an entry on 2023-01-26 is judged
-        # 90/180: 76 + Jan 26..Feb 8 (6+8=14) = 90 on 2023-02-08.
+        # 90/180, counting from 26 January: Jan 26..Feb 8 (6+8=14) on 2023-02-08, 76 left.
         "kaz-effective-26-jan",
         "KAZ",
         "RUS",
@@ -178,7 +182,12 @@ STATUS_CASES = [
         [],
         BOOK_26,
         "2023-02-08",
-        {"rule.id": "KAZ-EAEU-90-180", "days_used": 90, "days_remaining": 0},
+        {
+            "rule.id": "KAZ-EAEU-90-180",
+            "days_used": 14,
+            "days_remaining": 76,
+            "latest_legal_exit": "2023-04-25",
+        },
     ),
     (
         # The same history under the default (27 January): 01-26 is still per-entry, 14 days.
@@ -194,10 +203,10 @@ STATUS_CASES = [
     ),
     (
         # A stay entered 2023-01-20 that lasted its 90 per-entry days (to 04-19) counts in the
-        # later 90/180 look-back: on 2023-04-25 (absent) the window [2022-10-28, 2023-04-25]
-        # holds 90 days. Next entry X needs at most 89 earlier days in: X-179 >=
-        # 01-21, so X = 2023-07-19; from then one old day rolls out per new day, so 90 days,
-        # to 07-19 + 89 = 2023-10-16.
+        # later 90/180 look-back from 27 January on: on 2023-04-25 (absent) the window
+        # [2022-10-28, 2023-04-25] holds 01-27..04-19 = 5+28+31+19 = 83 counted days (the 7 of
+        # 01-20..01-26 do not count). So an entry on 04-25 is allowed (84), for 7 days: 04-25 +
+        # 6 = 05-01 makes 90; nothing rolls out before 07-26 (01-27 + 180).
         "kaz-old-stay-counts-after-change",
         "KAZ",
         "RUS",
@@ -209,12 +218,12 @@ STATUS_CASES = [
         {
             "rule.id": "KAZ-EAEU-90-180",
             "present": False,
-            "days_used": 90,
-            "days_remaining": 0,
+            "days_used": 83,
+            "days_remaining": 7,
             "overstay.periods": [],
-            "next_entry.earliest": "2023-07-19",
-            "next_entry.max_stay_days": 90,
-            "next_entry.latest_exit": "2023-10-16",
+            "next_entry.earliest": "2023-04-25",
+            "next_entry.max_stay_days": 7,
+            "next_entry.latest_exit": "2023-05-01",
         },
     ),
     # ---- KAZ-VISA-FREE-30: per_entry 30 AND rolling 90/180 ---------------------------------
@@ -546,7 +555,8 @@ STATUS_CASES = [
     ),
     (
         # The day after, absent: the version in force (90/180) over the window [2022-09-04,
-        # 2023-03-02]: 76 + 41 = 117.
+        # 2023-03-02], counting the days from 01-27 only: 01-27..03-01 = 5+28+1 = 34 (under
+        # all_presence it would be 76 + 41 = 117, an excess of 27 for a legal history).
         "kaz-day-after-exit-absent-under-new-version",
         "KAZ",
         "RUS",
@@ -555,7 +565,12 @@ STATUS_CASES = [
         [],
         BOOK,
         "2023-03-02",
-        {"rule.id": "KAZ-EAEU-90-180", "days_used": 117, "overstay.excess_in_window": 27},
+        {
+            "rule.id": "KAZ-EAEU-90-180",
+            "days_used": 34,
+            "days_remaining": 56,
+            "overstay.excess_in_window": 0,
+        },
     ),
     (
         # Per-entry, exit on as_of: the stay 03-01..03-10 (10 days) is the window.
@@ -825,7 +840,7 @@ STATUS_CASES = [
         "2023-03-20",
         {"days_used": 20},
     ),
-    # ---- look-back policies (KAZ-EAEU-90-180 via with_policy) ------------------------------
+    # ---- look-back policies (KAZ-EAEU-90-180 ships days_since_effective; others via with_policy)
     # Stay 2022-12-01..2023-02-05 (67 days, per-entry: legal), then 2023-02-10 open. On
     # 2023-03-10 the window [2022-09-12, 2023-03-10] holds all of it; new stay 02-10..03-10 =
     # 19 + 10 = 29 days.
@@ -837,7 +852,7 @@ STATUS_CASES = [
         ["2022-12-01..2023-02-05", "2023-02-10.."],
         [],
         [],
-        BOOK,
+        with_policy(BOOK, "KAZ-EAEU-90-180", lookback=ALL_PRESENCE),
         "2023-03-10",
         {"days_used": 96, "days_remaining": -6, "rule.policies.lookback": "all_presence"},
     ),
@@ -854,16 +869,17 @@ STATUS_CASES = [
         {"days_used": 29, "rule.policies.lookback": "stays_entered_since_effective"},
     ),
     (
-        # days_since_effective: 01-27..02-05 (5+5 = 10) of the old stay + 29 = 39.
+        # days_since_effective (the shipped policy): 01-27..02-05 (5+5 = 10) of the old stay
+        # + 29 = 39.
         "lookback-days-since-effective",
         "KAZ",
         "RUS",
         ["2022-12-01..2023-02-05", "2023-02-10.."],
         [],
         [],
-        with_policy(BOOK, "KAZ-EAEU-90-180", lookback=DAYS_SINCE_EFFECTIVE),
+        BOOK,
         "2023-03-10",
-        {"days_used": 39, "days_remaining": 51},
+        {"days_used": 39, "days_remaining": 51, "rule.policies.lookback": "days_since_effective"},
     ),
     # ---- next_entry semantics (§9) ----------------------------------------------------------
     (
@@ -1135,7 +1151,7 @@ def test_voided_record_no_longer_counts():
 # -- the rulebook that ships (domain.md §4) ---------------------------------------------------
 
 SHIPPED = [
-    # id, jurisdiction, a covered nationality, from, until, kinds, transition
+    # id, jurisdiction, a covered nationality, from, until, kinds, transition, lookback
     (
         "KAZ-EAEU-PER-ENTRY",
         "KAZ",
@@ -1144,8 +1160,18 @@ SHIPPED = [
         "2023-01-26",
         ["per_entry"],
         "by_entry_date",
+        "all_presence",
     ),
-    ("KAZ-EAEU-90-180", "KAZ", "BLR", "2023-01-27", None, ["rolling_window"], "by_entry_date"),
+    (
+        "KAZ-EAEU-90-180",
+        "KAZ",
+        "BLR",
+        "2023-01-27",
+        None,
+        ["rolling_window"],
+        "by_entry_date",
+        "days_since_effective",
+    ),
     (
         "KAZ-VISA-FREE-30",
         "KAZ",
@@ -1154,24 +1180,52 @@ SHIPPED = [
         None,
         ["per_entry", "rolling_window"],
         "by_entry_date",
+        "all_presence",
     ),
-    ("KGZ-KAZ-BLOCK", "KGZ", "KAZ", "2025-09-01", None, ["fixed_block"], "by_day"),
-    ("KGZ-RUS-UNLIMITED", "KGZ", "RUS", "2015-06-19", "2024-09-04", ["unlimited"], "by_day"),
-    ("KGZ-EAEU-90-180", "KGZ", "ARM", "2024-09-05", None, ["rolling_window"], "by_day"),
-    ("SCHENGEN-90-180", "SCHENGEN", "JPN", "2013-10-18", None, ["rolling_window"], "by_day"),
+    ("KGZ-KAZ-BLOCK", "KGZ", "KAZ", "2025-09-01", None, ["fixed_block"], "by_day", "all_presence"),
+    (
+        "KGZ-RUS-UNLIMITED",
+        "KGZ",
+        "RUS",
+        "2015-06-19",
+        "2024-09-04",
+        ["unlimited"],
+        "by_day",
+        "all_presence",
+    ),
+    (
+        "KGZ-EAEU-90-180",
+        "KGZ",
+        "ARM",
+        "2024-09-05",
+        None,
+        ["rolling_window"],
+        "by_day",
+        "all_presence",
+    ),
+    (
+        "SCHENGEN-90-180",
+        "SCHENGEN",
+        "JPN",
+        "2013-10-18",
+        None,
+        ["rolling_window"],
+        "by_day",
+        "all_presence",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    "vid,jur,nat,since,until,kinds,transition", SHIPPED, ids=[s[0] for s in SHIPPED]
+    "vid,jur,nat,since,until,kinds,transition,lookback", SHIPPED, ids=[s[0] for s in SHIPPED]
 )
-def test_shipped_version(vid, jur, nat, since, until, kinds, transition):
+def test_shipped_version(vid, jur, nat, since, until, kinds, transition, lookback):
     v = BOOK.get(vid)
     assert v.jurisdiction == jur and v.applies(nat)
     assert v.effective_from == D(since)
     assert v.effective_until == (D(until) if until else None)
     assert [lim.kind for lim in v.limits] == kinds
-    assert v.transition == transition and v.lookback == "all_presence"
+    assert v.transition == transition and v.lookback == lookback
     assert v.exempt_days_count_later is False and v.source
     assert vid in [x.id for x in BOOK.for_traveler(jur, nat)]
 
