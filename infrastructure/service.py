@@ -24,11 +24,13 @@ from domain.posts import JURISDICTIONS, BorderPost, PostRegistry, reference_toda
 from domain.rulebook import Rulebook
 from domain.stays import stays_from_dates
 from domain.traveler import DocumentKey, RecordedBy, Traveler, event_data
-from infrastructure.documents import document_key_id
+from infrastructure.documents import document_digest, document_key_id
 from infrastructure.ledger import LedgerApplication
 from infrastructure.receipts import sign_receipt
+from infrastructure.verifications import Verification, VerificationLog
 
 MAX_RETRIES = 10
+HISTORY_PAGE, HISTORY_MAX_PAGE = 200, 1000  # events per history page: default and most
 BATCH_CHUNK = 1000  # one transaction per API batch: a commit and a table lock per chunk
 _COUNTRY = re.compile(r"^[A-Z]{3}$")
 # A batch asks for each document's key twice (the chunk's lookup, then the item's traveler).
@@ -128,6 +130,7 @@ class LedgerService:
         self._receipt_key = receipt_key
         self.clock = clock
         self._answers = AnswerCache()
+        self.verifications = VerificationLog(app)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -167,6 +170,13 @@ class LedgerService:
     def _post_in_scope(self, actor: Actor, post: BorderPost) -> None:
         if actor.posts is not None and post.code not in actor.posts:
             raise ForbiddenError(f"office {actor.office} may not record at {post.code}")
+
+    def _jurisdiction_in_scope(self, actor: Actor, jurisdiction: str) -> None:
+        """A registrar acts only in its office's jurisdiction (its posts'); an admin anywhere."""
+        if actor.posts is None:
+            return
+        if jurisdiction not in {self.posts.get(code).jurisdiction for code in actor.posts}:
+            raise ForbiddenError(f"office {actor.office} may not act in {jurisdiction}")
 
     # -- travelers and documents ---------------------------------------------------------
 
@@ -420,6 +430,7 @@ class LedgerService:
         permit_number: str | None = None,
     ) -> tuple[dict, bool]:
         check_jurisdiction(jurisdiction)
+        self._jurisdiction_in_scope(actor, jurisdiction)
 
         def command(t: Traveler, now: datetime):
             return t.grant_exemption(
@@ -446,6 +457,9 @@ class LedgerService:
         self, actor: Actor, traveler_id: UUID, exemption_id: str, ended_on: date, reason: str
     ) -> dict:
         def command(t: Traveler, now: datetime):
+            versions = t.exemptions.get(exemption_id)
+            if versions is not None:
+                self._jurisdiction_in_scope(actor, versions[0]["value"].jurisdiction)
             return t.end_exemption(exemption_id, ended_on, reason, actor.recorded_by, now)
 
         exemption, position = self._update(traveler_id, command)
@@ -459,21 +473,27 @@ class LedgerService:
         contract_number: str,
         on: date | None = None,
     ) -> dict:
-        """Tell an employer the exemption's state and dates, nothing else; keep a record."""
+        """Tell an employer the exemption's state and dates, nothing else; keep a record.
+
+        Only a check of the employer's own contract goes on the traveler's history; every
+        check goes to the verification log, so a stranger's probing is seen but not stored
+        on a traveler it did not concern.
+        """
         check_country("nationality", nationality)
         now = self.clock()
         employer_id = actor.employer_id or ""
         traveler_id = self._claimed(nationality, document_number)
         answer = {"status": "not_found", "kind": None, "valid_from": None, "valid_until": None}
         day = on
+        own = False
         if traveler_id is not None:
             t = self._load(traveler_id)
             exemption = t.exemption_by_contract(contract_number)
             if exemption is not None and exemption.employer_id == employer_id:
+                own = True
                 day = on or reference_today(exemption.jurisdiction, now)
-                state = exemption.state_on(day)
                 answer = {
-                    "status": state,
+                    "status": exemption.state_on(day),
                     "kind": exemption.kind,
                     "valid_from": exemption.valid_from.isoformat(),
                     "valid_until": exemption.last_day.isoformat(),
@@ -488,7 +508,7 @@ class LedgerService:
             **answer,
         }
         receipt = sign_receipt(self._receipt_key, body)
-        if traveler_id is not None:
+        if own:
 
             def command(t: Traveler, at: datetime):
                 t.record_verification(
@@ -502,7 +522,26 @@ class LedgerService:
                 )
 
             self._update(traveler_id, command)
+        self.verifications.append(
+            Verification(
+                checked_at=now,
+                employer_id=employer_id,
+                actor=actor.name,
+                nationality=nationality,
+                document_digest=document_digest(self._document_key, nationality, document_number),
+                contract_number=contract_number,
+                on=day,
+                status=answer["status"],
+                receipt_id=body["receipt_id"],
+                on_traveler=own,
+            )
+        )
         return {**answer, "on": day.isoformat(), "checked_at": now.isoformat(), "receipt": receipt}
+
+    def verification_log(
+        self, employer_id: str | None, since: datetime | None, limit: int, after: int | None
+    ) -> tuple[list[dict], int | None]:
+        return self.verifications.page(employer_id, since, limit, after)
 
     # -- answers -------------------------------------------------------------------------
 
@@ -583,31 +622,38 @@ class LedgerService:
             "plan": engine.plan(entry_on) if entry_on else None,
         }
 
-    def history(self, traveler_id: UUID, with_status: str | None = None) -> dict:
-        """Every event, oldest first, with its hash checked against the chain."""
+    def history(
+        self,
+        traveler_id: UUID,
+        with_status: str | None = None,
+        limit: int = HISTORY_PAGE,
+        after_version: int = 0,
+    ) -> dict:
+        """A page of events, oldest first; ``chain_valid`` covers the whole history's chain.
+
+        Hashing every event is cheap next to statuses, so the chain is checked in full; the
+        traveler is replayed up to the page once, and statuses are computed for its events only.
+        """
         if with_status is not None:
             check_jurisdiction(with_status)
+        if not 1 <= limit <= HISTORY_MAX_PAGE:
+            raise ValidationError({"limit": [f"must be between 1 and {HISTORY_MAX_PAGE}"]})
+        if after_version < 0:
+            raise ValidationError({"after_version": ["must not be negative"]})
         self._load(traveler_id)
         events = list(self.app.events.get(traveler_id))
-        positions = self.app.positions(traveler_id)
-        previous = GENESIS
-        chain_valid = True
-        out = []
+        problems = _chain_problems(events)
+        page = [e for e in events if e.originator_version > after_version][:limit]
+        positions = self.app.positions(traveler_id) if page else {}
+        invalid = {p["version"] for p in problems}
         replay: Traveler | None = None
-        for e in events:
-            data = event_data(e)
-            expected = event_hash(
-                type(e).TOPIC,
-                e.originator_id,
-                e.originator_version,
-                e.recorded_at,
-                e.actor,
-                e.office,
-                data,
-                previous,
-            )
-            valid = e.previous_hash == previous and e.hash == expected
-            chain_valid = chain_valid and valid
+        if with_status is not None and page:
+            for e in events:
+                if e.originator_version > after_version:
+                    break
+                replay = e.mutate(replay)
+        out = []
+        for e in page:
             doc = {
                 "position": positions.get(e.originator_version),
                 "version": e.originator_version,
@@ -615,10 +661,10 @@ class LedgerService:
                 "topic": type(e).TOPIC,
                 "recorded_at": e.recorded_at.isoformat(),
                 "recorded_by": {"actor": e.actor, "office": e.office},
-                "data": _plain(data),
+                "data": _plain(event_data(e)),
                 "hash": e.hash,
                 "previous_hash": e.previous_hash,
-                "hash_valid": valid,
+                "hash_valid": e.originator_version not in invalid,
             }
             if with_status is not None:
                 replay = e.mutate(replay)
@@ -627,8 +673,14 @@ class LedgerService:
                     replay, with_status, day, e.recorded_at, doc["position"]
                 )
             out.append(doc)
-            previous = e.hash
-        return {"traveler_id": str(traveler_id), "events": out, "chain_valid": chain_valid}
+        more = bool(page) and page[-1].originator_version < events[-1].originator_version
+        return {
+            "traveler_id": str(traveler_id),
+            "events": out,
+            "chain_valid": not problems,
+            "chain_problems": problems,
+            "next_after_version": page[-1].originator_version if more else None,
+        }
 
     def rules(self) -> list[dict]:
         return [v.as_dict() for v in self.rulebook.versions]
@@ -644,6 +696,33 @@ class LedgerService:
             }
             for p in self.posts.all()
         ]
+
+
+def _chain_problems(events: list) -> list[dict]:
+    """Where the chain breaks: ``edited`` when an event's hash does not match its content,
+    ``missing`` after a gap in versions, ``inserted`` when it does not link to its predecessor."""
+    problems = []
+    previous, version = GENESIS, 0
+    for e in events:
+        data = event_data(e)
+        expected = event_hash(
+            type(e).TOPIC,
+            e.originator_id,
+            e.originator_version,
+            e.recorded_at,
+            e.actor,
+            e.office,
+            data,
+            e.previous_hash,
+        )
+        if e.hash != expected:
+            problems.append({"version": e.originator_version, "kind": "edited"})
+        elif e.originator_version != version + 1:
+            problems.append({"version": e.originator_version, "kind": "missing"})
+        elif e.previous_hash != previous:
+            problems.append({"version": e.originator_version, "kind": "inserted"})
+        previous, version = e.hash, e.originator_version
+    return problems
 
 
 def _check_stays(stays, open_allowed: bool) -> None:

@@ -155,12 +155,14 @@ class ServiceContract:
 
     def test_crossing_retry_returns_the_original_answer(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        first, created = svc.record_crossing(OFFICER, tid, "c1", "entry", "KZ-ALA",
-                                             at("2023-03-01", 18))
+        first, created = svc.record_crossing(
+            OFFICER, tid, "c1", "entry", "KZ-ALA", at("2023-03-01", 18)
+        )
         assert created and first["local_date"] == "2023-03-02" and first["jurisdiction"] == "KAZ"
         svc.record_crossing(OFFICER, tid, "c2", "exit", "KZ-ALA", at("2023-03-05"))
-        again, created_again = svc.record_crossing(OFFICER, tid, "c1", "entry", "KZ-ALA",
-                                                   at("2023-03-01", 18))
+        again, created_again = svc.record_crossing(
+            OFFICER, tid, "c1", "entry", "KZ-ALA", at("2023-03-01", 18)
+        )
         assert not created_again
         assert again == first  # including the original position
         with pytest.raises(ConflictError):
@@ -196,8 +198,16 @@ class ServiceContract:
         results, position = svc.record_batch(OFFICER, items)
         assert [r["crossing_id"] for r in results] == [i.crossing_id for i in items]
         assert [r["status"] for r in results] == [
-            "created", "created", "created", "rejected", "rejected", "rejected", "rejected",
-            "duplicate", "rejected", "duplicate",
+            "created",
+            "created",
+            "created",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "duplicate",
+            "rejected",
+            "duplicate",
         ]
         assert position
         for r in results:
@@ -212,8 +222,14 @@ class ServiceContract:
 
     def test_batch_larger_than_a_chunk(self, svc):
         items = [
-            BatchItem("RUS", f"P{i % 7:07d}", f"x{i}", "entry" if i % 2 == 0 else "exit",
-                      "KZ-ALA", at("2023-01-01") + timedelta(days=i))
+            BatchItem(
+                "RUS",
+                f"P{i % 7:07d}",
+                f"x{i}",
+                "entry" if i % 2 == 0 else "exit",
+                "KZ-ALA",
+                at("2023-01-01") + timedelta(days=i),
+            )
             for i in range(230)
         ]
         results, _ = svc.record_batch(OFFICER, items)
@@ -245,14 +261,29 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
         assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10))["days_used"] == 102
-        first, created = svc.grant_exemption(OFFICER, tid, "x1", "employment", "KAZ",
-                                             date(2023, 3, 10), date(2024, 3, 9),
-                                             contract_number="EC-1", employer_id="123456789012")
+        first, created = svc.grant_exemption(
+            OFFICER,
+            tid,
+            "x1",
+            "employment",
+            "KAZ",
+            date(2023, 3, 10),
+            date(2024, 3, 9),
+            contract_number="EC-1",
+            employer_id="123456789012",
+        )
         assert created
         svc.record_crossing(OFFICER, tid, "later", "exit", "KZ-ALA", at("2023-09-01"))
         again, created_again = svc.grant_exemption(
-            OFFICER, tid, "x1", "employment", "KAZ", date(2023, 3, 10), date(2024, 3, 9),
-            contract_number="EC-1", employer_id="123456789012",
+            OFFICER,
+            tid,
+            "x1",
+            "employment",
+            "KAZ",
+            date(2023, 3, 10),
+            date(2024, 3, 9),
+            contract_number="EC-1",
+            employer_id="123456789012",
         )
         assert created_again is False
         assert again["position"] == first["position"]  # the original grant's, not the ledger's end
@@ -263,9 +294,17 @@ class ServiceContract:
 
     def test_employer_verification_is_scoped_and_recorded(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.grant_exemption(OFFICER, tid, "x1", "employment", "KAZ", date(2023, 3, 10),
-                            date(2024, 3, 9), contract_number="EC-1",
-                            employer_id="123456789012")
+        svc.grant_exemption(
+            OFFICER,
+            tid,
+            "x1",
+            "employment",
+            "KAZ",
+            date(2023, 3, 10),
+            date(2024, 3, 9),
+            contract_number="EC-1",
+            employer_id="123456789012",
+        )
         mine = svc.verify_exemption(EMPLOYER, "RUS", "75-1234567", "EC-1", on=date(2023, 6, 1))
         assert mine["status"] == "active" and mine["kind"] == "employment"
         assert mine["valid_until"] == "2024-03-09" and mine["receipt"]
@@ -274,11 +313,54 @@ class ServiceContract:
         assert theirs["kind"] is None and theirs["valid_from"] is None
         unknown = svc.verify_exemption(EMPLOYER, "RUS", DOC, "EC-404", on=date(2023, 6, 1))
         assert unknown["status"] == "not_found"
+        # Only the employer's own contract is recorded on the traveler; the log has every check.
         verified = [e for e in svc.history(tid)["events"] if e["type"] == "ExemptionVerified"]
         assert [(e["data"]["employer_id"], e["data"]["result"]) for e in verified] == [
-            ("123456789012", "active"), ("999999999999", "not_found"),
-            ("123456789012", "not_found"),
+            ("123456789012", "active")
         ]
+        log, _ = svc.verification_log(None, None, 10, None)
+        assert [(v["employer_id"], v["status"], v["recorded_on_traveler"]) for v in log] == [
+            ("123456789012", "active", True),
+            ("999999999999", "not_found", False),
+            ("123456789012", "not_found", False),
+        ]
+        digests = {v["document_digest"] for v in log}
+        assert len(digests) == 1 and "1234567" not in digests.pop()
+
+    def test_exemptions_are_scoped_to_the_offices_jurisdiction(self, svc):
+        paris = Actor("officer-cdg", office="FR-CDG", posts=frozenset({"FR-CDG"}))
+        almaty = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        grant = ("x1", "family", "KAZ", date(2023, 3, 10), date(2024, 3, 9))
+        with pytest.raises(ForbiddenError):
+            svc.grant_exemption(paris, tid, *grant)
+        svc.grant_exemption(almaty, tid, *grant)
+        with pytest.raises(ForbiddenError):
+            svc.end_exemption(paris, tid, "x1", date(2023, 5, 1), "not mine")
+        svc.end_exemption(ADMIN, tid, "x1", date(2023, 5, 1), "admin may")
+        types = [e["type"] for e in svc.history(tid)["events"]]
+        assert types == ["Registered", "ExemptionGranted", "ExemptionEnded"]
+
+    def test_history_pages_replay_to_the_same_statuses(self, svc):
+        """Each page replays the traveler up to its start: fresh services, so nothing cached."""
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        for month in range(1, 10):
+            svc.record_crossing(
+                OFFICER, tid, f"e{month}", "entry", "KZ-ALA", at(f"2023-0{month}-01")
+            )
+            svc.record_crossing(
+                OFFICER, tid, f"x{month}", "exit", "KZ-ALA", at(f"2023-0{month}-25")
+            )
+        svc.correct_crossing(OFFICER, tid, "x3", "typo", occurred_at=at("2023-03-26"))
+        whole = self.make_service().history(tid, "KAZ", limit=1000)
+        assert whole["next_after_version"] is None and len(whole["events"]) == 20
+        paged, after, fresh = [], 0, self.make_service()
+        while after is not None:
+            page = fresh.history(tid, "KAZ", limit=6, after_version=after)
+            assert page["chain_valid"] and page["chain_problems"] == []
+            paged += page["events"]
+            after = page["next_after_version"]
+        assert paged == whole["events"]
 
     def test_office_scope_for_recording_and_correcting(self, svc):
         ala_only = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))
@@ -297,9 +379,17 @@ class ServiceContract:
 
     def test_verification_after_an_early_end(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.grant_exemption(OFFICER, tid, "x1", "employment", "KAZ", date(2023, 3, 10),
-                            date(2024, 3, 9), contract_number="EC-1",
-                            employer_id="123456789012")
+        svc.grant_exemption(
+            OFFICER,
+            tid,
+            "x1",
+            "employment",
+            "KAZ",
+            date(2023, 3, 10),
+            date(2024, 3, 9),
+            contract_number="EC-1",
+            employer_id="123456789012",
+        )
         svc.end_exemption(OFFICER, tid, "x1", date(2023, 9, 30), "terminated")
         during = svc.verify_exemption(EMPLOYER, "RUS", DOC, "EC-1", on=date(2023, 9, 30))
         after = svc.verify_exemption(EMPLOYER, "RUS", DOC, "EC-1", on=date(2023, 10, 1))
@@ -347,8 +437,16 @@ class ServiceContract:
         svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2024-03-01"))
         t1 = clock.now
         t2 = clock.advance(days=3)
-        svc.grant_exemption(OFFICER, tid, "x1", "study", "KAZ", date(2024, 3, 5),
-                            date(2024, 6, 30), permit_number="S-1")
+        svc.grant_exemption(
+            OFFICER,
+            tid,
+            "x1",
+            "study",
+            "KAZ",
+            date(2024, 3, 5),
+            date(2024, 6, 30),
+            permit_number="S-1",
+        )
         as_of = date(2024, 3, 20)
         assert svc.status(tid, "KAZ", as_of=as_of, known_at=t1)["days_used"] == 20
         assert svc.status(tid, "KAZ", as_of=as_of, known_at=t2)["days_used"] == 4
@@ -390,14 +488,26 @@ class ServiceContract:
     def test_history_chain_is_valid(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
-        svc.grant_exemption(OFFICER, tid, "x1", "study", "KAZ", date(2023, 3, 10),
-                            date(2023, 9, 9), permit_number="S-1")
+        svc.grant_exemption(
+            OFFICER,
+            tid,
+            "x1",
+            "study",
+            "KAZ",
+            date(2023, 3, 10),
+            date(2023, 9, 9),
+            permit_number="S-1",
+        )
         svc.correct_crossing(OFFICER, tid, "e", "typo", occurred_at=at("2023-03-02"))
         history = svc.history(tid)
         assert history["chain_valid"]
         events = history["events"]
         assert [e["type"] for e in events] == [
-            "Registered", "CrossingRecorded", "ExemptionGranted", "CrossingCorrected"]
+            "Registered",
+            "CrossingRecorded",
+            "ExemptionGranted",
+            "CrossingCorrected",
+        ]
         assert all(e["hash_valid"] for e in events)
         assert [e["version"] for e in events] == [1, 2, 3, 4]
         positions = [e["position"] for e in events]
@@ -409,13 +519,33 @@ class ServiceContract:
         """Read back from the store, every hashed field must serialise as it did when hashed."""
         from datetime import timezone
 
-        tid, _, _ = svc.register(OFFICER, "KAZ", "N 0001", surname="Әбілқасымов",
-                                 given_names="Ерлан", birth_date=date(1990, 2, 28))
+        tid, _, _ = svc.register(
+            OFFICER,
+            "KAZ",
+            "N 0001",
+            surname="Әбілқасымов",
+            given_names="Ерлан",
+            birth_date=date(1990, 2, 28),
+        )
         almaty = timezone(timedelta(hours=6))
-        svc.record_crossing(OFFICER, tid, "c1", "entry", "KG-FRU",
-                            datetime(2023, 9, 2, 23, 59, 59, 123456, tzinfo=almaty))
-        svc.grant_exemption(OFFICER, tid, "x1", "medical", "KGZ", date(2023, 9, 3),
-                            date(2023, 12, 31), permit_number="M-Ω-1")
+        svc.record_crossing(
+            OFFICER,
+            tid,
+            "c1",
+            "entry",
+            "KG-FRU",
+            datetime(2023, 9, 2, 23, 59, 59, 123456, tzinfo=almaty),
+        )
+        svc.grant_exemption(
+            OFFICER,
+            tid,
+            "x1",
+            "medical",
+            "KGZ",
+            date(2023, 9, 3),
+            date(2023, 12, 31),
+            permit_number="M-Ω-1",
+        )
         fresh = self.make_service()  # nothing cached: events come from the database
         history = fresh.history(tid)
         assert history["chain_valid"], [e["hash_valid"] for e in history["events"]]
@@ -436,8 +566,10 @@ class ServiceContract:
             assert str(tid).encode() in state or tid.hex.encode() in state
         # Only the traveler's own events carry the number.
         carrying = {t for t, s, _ in rows if any(x in s for x in spellings)}
-        assert carrying <= {"borderledger:Traveler.Registered",
-                            "borderledger:Traveler.DocumentLinked"}
+        assert carrying <= {
+            "borderledger:Traveler.Registered",
+            "borderledger:Traveler.DocumentLinked",
+        }
 
     # -- concurrency ----------------------------------------------------------------------------
 
