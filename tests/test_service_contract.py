@@ -79,6 +79,28 @@ class ServiceContract:
             rows = conn.execute(f"SELECT topic, state, originator_id FROM {table}").fetchall()
         return [(t, bytes(s), str(o)) for t, s, o in rows]
 
+    def edit_stored_state(self, svc, tid, version: int, old: bytes, new: bytes) -> None:
+        """Change one stored event's bytes behind the service's back, as a tamperer would."""
+        table = svc.app.recorder.events_table_name
+        where = "WHERE originator_id = {} AND originator_version = {}"
+        if svc.app.is_postgres:
+            url = self.database_url
+            name = sql.Identifier(schema_of(url), table)
+            with psycopg.connect(url.split("?", 1)[0]) as conn:
+                select = sql.SQL("SELECT state FROM {} " + where.format("%s", "%s"))
+                (state,) = conn.execute(select.format(name), (tid, version)).fetchone()
+                update = sql.SQL("UPDATE {} SET state = %s " + where.format("%s", "%s"))
+                conn.execute(update.format(name), (bytes(state).replace(old, new, 1), tid, version))
+            return
+        import sqlite3
+
+        with sqlite3.connect(sqlite_path(self.database_url)) as conn:
+            key = (tid.hex, version)
+            q = f"SELECT state FROM {table} " + where.format("?", "?")
+            (state,) = conn.execute(q, key).fetchone()
+            u = f"UPDATE {table} SET state = ? " + where.format("?", "?")
+            conn.execute(u, (bytes(state).replace(old, new, 1), *key))
+
     def crossings_recorded(self, svc, tid) -> Counter:
         events = svc.history(tid)["events"]
         return Counter(e["data"]["crossing_id"] for e in events if e["type"] == "CrossingRecorded")
@@ -361,6 +383,20 @@ class ServiceContract:
             paged += page["events"]
             after = page["next_after_version"]
         assert paged == whole["events"]
+
+    def test_an_edited_event_breaks_the_whole_chain_on_every_page(self, svc):
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        for i, direction in enumerate(["entry", "exit", "entry"]):
+            svc.record_crossing(OFFICER, tid, f"c{i}", direction, "KZ-ALA", at(f"2023-0{i + 2}-01"))
+        self.edit_stored_state(svc, tid, 2, b"2023-02-01", b"2023-01-01")
+        fresh = self.make_service()
+        whole = fresh.history(tid)
+        assert whole["chain_valid"] is False
+        assert whole["chain_problems"] == [{"version": 2, "kind": "edited"}]
+        assert [e["hash_valid"] for e in whole["events"]] == [True, False, True, True]
+        later = fresh.history(tid, limit=1, after_version=3)
+        assert [e["version"] for e in later["events"]] == [4]
+        assert later["chain_valid"] is False and later["chain_problems"] == whole["chain_problems"]
 
     def test_office_scope_for_recording_and_correcting(self, svc):
         ala_only = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))
