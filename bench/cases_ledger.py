@@ -15,7 +15,7 @@ from domain.errors import NotFoundError
 from domain.records import Crossing
 from domain.rulebook import default_rulebook
 from infrastructure.population import LOADER, batch_items, population
-from infrastructure.service import BatchItem
+from infrastructure.service import BatchItem, LedgerService
 
 POST = "KZ-ALA"
 FIRST_NEW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -122,9 +122,8 @@ LONG_DOCUMENT = "BENCH2000"
 HISTORY_PAGE = 200
 
 
-def long_traveler(ledger: Ledger):
+def long_traveler(service: LedgerService):
     """The traveler with 2,000 crossings over ten years (2,001 events), recorded once."""
-    service = ledger.service
     try:
         return service.find_traveler("RUS", LONG_DOCUMENT)
     except NotFoundError:
@@ -139,8 +138,8 @@ def long_traveler(ledger: Ledger):
 
 def status_long(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
     """Milliseconds per status of the 2,000-crossing traveler, from the ledger, not cached."""
-    service = ledger.service
-    tid = long_traveler(ledger)
+    service = ledger.set_aside()
+    tid = long_traveler(service)
 
     def run() -> float:
         def read():
@@ -155,8 +154,8 @@ def status_long(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
 
 def history_page_with_status(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
     """Milliseconds for the last page of 200 events with their statuses, same traveler."""
-    service = ledger.service
-    tid = long_traveler(ledger)
+    service = ledger.set_aside()
+    tid = long_traveler(service)
     events = len(service.history(tid, limit=1000, after_version=1800)["events"]) + 1800
     after = events - HISTORY_PAGE - 1  # the last full page but one event: a next link remains
 
