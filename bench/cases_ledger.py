@@ -156,14 +156,14 @@ def history_page_with_status(ledger: Ledger, sizes: Sizes) -> Callable[[], float
     """Milliseconds for the last page of 200 events with their statuses, same traveler."""
     service = ledger.set_aside()
     tid = long_traveler(service)
-    events = len(service.history(tid, limit=1000, after_version=1800)["events"]) + 1800
-    after = events - HISTORY_PAGE - 1  # the last full page but one event: a next link remains
+    # Events 1,801..2,000 of 2,001: the most history before a page that still has a next one.
+    after = 2001 - HISTORY_PAGE - 1
 
     def run() -> float:
         def read():
             service.forget_answers()
             page = service.history(tid, "KAZ", limit=HISTORY_PAGE, after_version=after)
-            assert len(page["events"]) == HISTORY_PAGE
+            assert len(page["events"]) == HISTORY_PAGE and page["next_after_version"] == 2000
 
         return ms_each(1, read)
 
