@@ -11,10 +11,11 @@ from bench.ledger import Ledger
 from bench.measure import ms_each, per_second
 from bench.sizes import Sizes
 from domain.engine import Engine, Facts
+from domain.errors import NotFoundError
 from domain.records import Crossing
 from domain.rulebook import default_rulebook
 from infrastructure.population import LOADER, batch_items, population
-from infrastructure.service import BatchItem
+from infrastructure.service import BatchItem, LedgerService
 
 POST = "KZ-ALA"
 FIRST_NEW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -113,5 +114,57 @@ def engine_long_history(sizes: Sizes) -> Callable[[], float]:
                 Engine(rulebook, facts).status(as_of)
 
         return ms_each(sizes.engine, evaluate)
+
+    return run
+
+
+LONG_DOCUMENT = "BENCH2000"
+HISTORY_PAGE = 200
+
+
+def long_traveler(service: LedgerService):
+    """The traveler with 2,000 crossings over ten years (2,001 events), recorded once."""
+    try:
+        return service.find_traveler("RUS", LONG_DOCUMENT)
+    except NotFoundError:
+        pass
+    items = [
+        BatchItem("RUS", LONG_DOCUMENT, c.crossing_id, c.direction, POST, c.occurred_at)
+        for c in _history(2000, date(2016, 11, 1))
+    ]
+    service.record_batch(LOADER, items)
+    return service.find_traveler("RUS", LONG_DOCUMENT)
+
+
+def status_long(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
+    """Milliseconds per status of the 2,000-crossing traveler, from the ledger, not cached."""
+    service = ledger.set_aside()
+    tid = long_traveler(service)
+
+    def run() -> float:
+        def read():
+            for _ in range(sizes.engine):
+                service.forget_answers()
+                service.status(tid, "KAZ")
+
+        return ms_each(sizes.engine, read)
+
+    return run
+
+
+def history_page_with_status(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
+    """Milliseconds for the last page of 200 events with their statuses, same traveler."""
+    service = ledger.set_aside()
+    tid = long_traveler(service)
+    # Events 1,801..2,000 of 2,001: the most history before a page that still has a next one.
+    after = 2001 - HISTORY_PAGE - 1
+
+    def run() -> float:
+        def read():
+            service.forget_answers()
+            page = service.history(tid, "KAZ", limit=HISTORY_PAGE, after_version=after)
+            assert len(page["events"]) == HISTORY_PAGE and page["next_after_version"] == 2000
+
+        return ms_each(1, read)
 
     return run

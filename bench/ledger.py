@@ -30,9 +30,21 @@ class Ledger:
     url: str
     plans: list[PlannedTraveler]
     traveler_ids: list[UUID]
+    aside: LedgerService | None = None
+
+    def set_aside(self) -> LedgerService:
+        """A service on a schema of its own, for cases whose data must not weigh on the
+        others' (the 2,000-crossing traveler would slow the rebuild and grow the raw read)."""
+        if self.aside is None:
+            url = f"{self.url.split('?', 1)[0]}?schema={SCHEMA}_aside"
+            settings = Settings(database_url=url, secret_key="bench-secret-" + "b" * 32)
+            self.aside = build_ledger(settings, clock=fixed_clock).service
+        return self.aside
 
     def close(self) -> None:
         self.service.app.close()
+        if self.aside is not None:
+            self.aside.app.close()
 
 
 def open_ledger(db_url: str, travelers: int, seed: int = SEED) -> Ledger:

@@ -24,6 +24,8 @@ def _setups(db_url: str, ledger: Ledger, sizes: Sizes) -> dict[str, Callable]:
         "naive_projection": lambda: cases_naive.naive_projection(db_url, ledger, sizes),
         "status_live": lambda: cases_ledger.status_live(ledger, sizes),
         "engine_long_history": lambda: cases_ledger.engine_long_history(sizes),
+        "status_long": lambda: cases_ledger.status_long(ledger, sizes),
+        "history_page_with_status": lambda: cases_ledger.history_page_with_status(ledger, sizes),
     }
 
 

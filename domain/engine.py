@@ -351,6 +351,7 @@ class Engine:
         return replace(
             answer,
             allowed=False,
+            max_stay_days=0,  # null would read as "no limit"
             earliest_entry=_day(found[0]) if found else None,
             earliest_entry_max_stay_days=(
                 (found[1] - found[0] + 1) if found and found[1] is not None else None

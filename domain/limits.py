@@ -36,7 +36,8 @@ class Judge:
         return (
             v.exempt_days_count_later,
             eff if v.lookback == STAYS_ENTERED_SINCE_EFFECTIVE else None,
-            eff if v.lookback == DAYS_SINCE_EFFECTIVE else None,
+            # No day before the timeline's origin is counted anyway: share the plain prefix.
+            eff if v.lookback == DAYS_SINCE_EFFECTIVE and eff > self.tl.origin else None,
         )
 
     def _prefix(self, v: RuleVersion) -> list[int]:
@@ -199,8 +200,13 @@ class Judge:
         p = self._prefix(v)
         if tl.count(lo - w + 1, hi, p) <= m:
             return []
-        if self._policy(v) != (False, None, None):
+        count_exempt, entered_since, days_from = self._policy(v)
+        if count_exempt or entered_since is not None:
             return self._rolling_candidates_filtered(p, m, w, lo, hi)
+        if days_from is not None:
+            # No window ending before it counts a day, and from it on every day of a run is
+            # counted: the runs' suffix property below holds from there.
+            lo = max(lo, days_from)
         # Within a run of counted days a window's count never falls (a day comes in for each
         # one that may drop out), so the broken days of a run are a suffix found by bisection.
         out: list[int] = []

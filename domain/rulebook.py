@@ -231,6 +231,8 @@ def default_rulebook(kaz_effective: date = KAZ_DEFAULT_EFFECTIVE) -> Rulebook:
                 effective_until=None,
                 limits=(Limit(ROLLING_WINDOW, max_days=90, window_days=180),),
                 transition=BY_ENTRY_DATE,
+                # The ministry, January 2023: "no retroactive force", a fresh count from the date.
+                lookback=DAYS_SINCE_EFFECTIVE,
                 source="Government Resolution No. 1146 of 31 Dec 2022 amending No. 148 (2012)",
             ),
             RuleVersion(

@@ -103,6 +103,10 @@ class ReadSide:
         """(generation, position, live): a non-live one is a rebuild in progress."""
         return generations(self.db)
 
+    def stale_rows(self) -> int:
+        """Travelers whose rows predate the current rulebook (its digest changed)."""
+        return self.view().count_stale(self.rulebook.digest)
+
     def lag(self) -> list[dict]:
         ledger = self.db.ledger_position()
         position = self.view().position()

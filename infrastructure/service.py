@@ -26,11 +26,14 @@ from domain.posts import JURISDICTIONS, BorderPost, PostRegistry, reference_toda
 from domain.rulebook import Rulebook, RuleVersion
 from domain.stays import stays_from_dates
 from domain.traveler import DocumentKey, RecordedBy, Traveler
-from infrastructure.documents import document_key_id
+from infrastructure.documents import document_digest, document_key_id
 from infrastructure.ledger import LedgerApplication
 from infrastructure.receipts import sign_receipt
+from infrastructure.replay import Replay
+from infrastructure.verifications import Verification, VerificationLog
 
 MAX_RETRIES = 10
+HISTORY_PAGE, HISTORY_MAX_PAGE = 200, 1000  # events per history page: default and most
 BATCH_CHUNK = 1000  # one transaction per API batch: a commit and a table lock per chunk
 _COUNTRY = re.compile(r"[A-Z]{3}")
 # The earliest time zones are 14 hours ahead of UTC: a birth there today is not in the future.
@@ -132,6 +135,11 @@ class LedgerService:
         self._receipt_key = receipt_key
         self.clock = clock
         self._answers = AnswerCache()
+        self.verifications = VerificationLog(app)
+
+    def forget_answers(self) -> None:
+        """Drop cached answers: the benchmarks time the computation, not the cache."""
+        self._answers = AnswerCache(self._answers.size)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -171,6 +179,13 @@ class LedgerService:
     def _post_in_scope(self, actor: Actor, post: BorderPost) -> None:
         if actor.posts is not None and post.code not in actor.posts:
             raise ForbiddenError(f"office {actor.office} may not record at {post.code}")
+
+    def _jurisdiction_in_scope(self, actor: Actor, jurisdiction: str) -> None:
+        """A registrar acts only in its office's jurisdiction (its posts'); an admin anywhere."""
+        if actor.posts is None:
+            return
+        if jurisdiction not in {self.posts.get(code).jurisdiction for code in actor.posts}:
+            raise ForbiddenError(f"office {actor.office} may not act in {jurisdiction}")
 
     # -- travelers and documents ---------------------------------------------------------
 
@@ -424,6 +439,7 @@ class LedgerService:
         permit_number: str | None = None,
     ) -> tuple[dict, bool]:
         check_jurisdiction(jurisdiction)
+        self._jurisdiction_in_scope(actor, jurisdiction)
 
         def command(t: Traveler, now: datetime):
             return t.grant_exemption(
@@ -450,6 +466,9 @@ class LedgerService:
         self, actor: Actor, traveler_id: UUID, exemption_id: str, ended_on: date, reason: str
     ) -> dict:
         def command(t: Traveler, now: datetime):
+            versions = t.exemptions.get(exemption_id)
+            if versions is not None:
+                self._jurisdiction_in_scope(actor, versions[0].exemption.jurisdiction)
             return t.end_exemption(exemption_id, ended_on, reason, actor.recorded_by, now)
 
         exemption, position = self._update(traveler_id, command)
@@ -463,7 +482,12 @@ class LedgerService:
         contract_number: str,
         on: date | None = None,
     ) -> dict:
-        """Tell an employer the exemption's state and dates, nothing else; keep a record."""
+        """Tell an employer the exemption's state and dates, nothing else; keep a record.
+
+        Only a check of the employer's own contract goes on the traveler's history; every
+        check goes to the verification log, so a stranger's probing is seen but not stored
+        on a traveler it did not concern.
+        """
         check_country("nationality", nationality)
         document_number = canonical_document_number(document_number)
         now = self.clock()
@@ -471,14 +495,15 @@ class LedgerService:
         traveler_id = self._claimed(nationality, document_number)
         answer = {"status": "not_found", "kind": None, "valid_from": None, "valid_until": None}
         day = on
+        own = False
         if traveler_id is not None:
             t = self._load(traveler_id)
             exemption = t.exemption_by_contract(contract_number)
             if exemption is not None and exemption.employer_id == employer_id:
+                own = True
                 day = on or reference_today(exemption.jurisdiction, now)
-                state = exemption.state_on(day)
                 answer = {
-                    "status": state,
+                    "status": exemption.state_on(day),
                     "kind": exemption.kind,
                     "valid_from": exemption.valid_from.isoformat(),
                     "valid_until": exemption.last_day.isoformat(),
@@ -493,7 +518,7 @@ class LedgerService:
             **answer,
         }
         receipt = sign_receipt(self._receipt_key, body)
-        if traveler_id is not None:
+        if own:
 
             def command(t: Traveler, at: datetime):
                 t.record_verification(
@@ -507,7 +532,26 @@ class LedgerService:
                 )
 
             self._update(traveler_id, command)
+        self.verifications.append(
+            Verification(
+                checked_at=now,
+                employer_id=employer_id,
+                actor=actor.name,
+                nationality=nationality,
+                document_digest=document_digest(self._document_key, nationality, document_number),
+                contract_number=contract_number,
+                on=day,
+                status=answer["status"],
+                receipt_id=body["receipt_id"],
+                on_traveler=own,
+            )
+        )
         return {**answer, "on": day.isoformat(), "checked_at": now.isoformat(), "receipt": receipt}
+
+    def verification_log(
+        self, employer_id: str | None, since: datetime | None, limit: int, after: int | None
+    ) -> tuple[list[dict], int | None]:
+        return self.verifications.page(employer_id, since, limit, after)
 
     # -- answers -------------------------------------------------------------------------
 
@@ -534,7 +578,13 @@ class LedgerService:
         return found["position"]
 
     def _status_of(
-        self, t: Traveler, jurisdiction: str, as_of: date, known_at: datetime | None, position
+        self,
+        t: Traveler,
+        jurisdiction: str,
+        as_of: date,
+        known_at: datetime | None,
+        position,
+        replay: Replay | None = None,
     ) -> StatusAnswer:
         key = (t.id, t.version, jurisdiction, as_of, known_at)
         answer = self._answers.get(key)
@@ -542,7 +592,7 @@ class LedgerService:
             facts = Facts.from_crossings(
                 jurisdiction,
                 t.nationality,
-                t.crossings_known_at(known_at),
+                replay.crossings_known_at(known_at) if replay else t.crossings_known_at(known_at),
                 t.exemptions_known_at(known_at),
                 as_of,
             )
@@ -583,19 +633,38 @@ class LedgerService:
             engine.status(as_of) if as_of else None, engine.plan(entry_on) if entry_on else None
         )
 
-    def history(self, traveler_id: UUID, with_status: str | None = None) -> dict:
-        """Every event, oldest first, with its hash checked against the chain."""
+    def history(
+        self,
+        traveler_id: UUID,
+        with_status: str | None = None,
+        limit: int = HISTORY_PAGE,
+        after_version: int = 0,
+    ) -> dict:
+        """A page of events, oldest first; ``chain_valid`` covers the whole history's chain.
+
+        Hashing every event is cheap next to statuses, so the chain is checked in full; the
+        traveler is replayed up to the page once, and statuses are computed for its events only.
+        """
         if with_status is not None:
             check_jurisdiction(with_status)
+        if not 1 <= limit <= HISTORY_MAX_PAGE:
+            raise ValidationError({"limit": [f"must be between 1 and {HISTORY_MAX_PAGE}"]})
+        if after_version < 0:
+            raise ValidationError({"after_version": ["must not be negative"]})
         self._load(traveler_id)
         events = list(self.app.events.get(traveler_id))
-        positions = self.app.positions(traveler_id)
-        broken = {p.version for p in verify_chain(events)}
+        problems = [{"version": p.version, "kind": p.kind} for p in verify_chain(events)]
+        page = [e for e in events if e.originator_version > after_version][:limit]
+        positions = self.app.positions(traveler_id) if page else {}
+        invalid = {p["version"] for p in problems}
+        replay = Replay()
+        if with_status is not None and page:
+            for e in events:
+                if e.originator_version > after_version:
+                    break
+                replay.advance(e)
         out = []
-        replay: Traveler | None = None
-        for e in events:
-            data = event_data(e)
-            valid = e.originator_version not in broken
+        for e in page:
             doc = {
                 "position": positions.get(e.originator_version),
                 "version": e.originator_version,
@@ -603,19 +672,26 @@ class LedgerService:
                 "topic": type(e).TOPIC,
                 "recorded_at": e.recorded_at.isoformat(),
                 "recorded_by": {"actor": e.actor, "office": e.office},
-                "data": _plain(data),
+                "data": _plain(event_data(e)),
                 "hash": e.hash,
                 "previous_hash": e.previous_hash,
-                "hash_valid": valid,
+                "hash_valid": e.originator_version not in invalid,
             }
             if with_status is not None:
-                replay = e.mutate(replay)
+                t = replay.advance(e)
                 day = reference_today(with_status, e.recorded_at)
                 doc["status"] = self._status_of(
-                    replay, with_status, day, e.recorded_at, doc["position"]
+                    t, with_status, day, e.recorded_at, doc["position"], replay
                 )
             out.append(doc)
-        return {"traveler_id": str(traveler_id), "events": out, "chain_valid": not broken}
+        more = bool(page) and page[-1].originator_version < events[-1].originator_version
+        return {
+            "traveler_id": str(traveler_id),
+            "events": out,
+            "chain_valid": not problems,
+            "chain_problems": problems,
+            "next_after_version": page[-1].originator_version if more else None,
+        }
 
     def rules(self) -> tuple[RuleVersion, ...]:
         return self.rulebook.versions

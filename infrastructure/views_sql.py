@@ -271,6 +271,14 @@ class SqlStatusView(StatusView):
         )
         return [UUID(r[0]) for r in rows]
 
+    def count_stale(self, rulebook_digest: str) -> int:
+        """Travelers with rows made under another rulebook: what a refresh has yet to redo."""
+        rows = self._rows(
+            "SELECT COUNT(DISTINCT traveler_id) FROM {status} WHERE rulebook<>%s",
+            (rulebook_digest,),
+        )
+        return int(rows[0][0])
+
     def status_of(self, traveler_id: UUID) -> list[StatusRow]:
         rows = self._rows(
             f"SELECT {STATUS_COLUMNS} FROM {{status}} WHERE traveler_id=%s ORDER BY jurisdiction",

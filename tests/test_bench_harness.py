@@ -41,7 +41,7 @@ def test_smoke_run_writes_every_case_ratio_and_the_durability_settings(postgres_
         ratio = cases[numerator] / cases[denominator] if denominator else cases[numerator]
         assert doc["ratios"][name] == pytest.approx(ratio)
         assert doc["goals"][name] == {"op": op, "goal": goal}
-        assert doc["met"][name] == (ratio >= goal if op == ">=" else ratio < goal)
+        assert doc["met"][name] == {">=": ratio >= goal, "<=": ratio <= goal, "<": ratio < goal}[op]
 
 
 def test_goals_are_judged_by_their_operator():
@@ -59,3 +59,9 @@ def test_goals_are_judged_by_their_operator():
     assert ratios["ledger_batch/raw_batch_insert"] is None
     assert met["ledger_batch/raw_batch_insert"] is None
     assert goals["engine_long_history"] == {"op": "<", "goal": 5.0}
+    paging = {"history_page_with_status": {"value": 500.0}, "status_long": {"value": 2.0}}
+    ratios, goals, met = report.ratios(paging)
+    assert ratios["history_page_with_status/status_long"] == pytest.approx(250)
+    assert met["history_page_with_status/status_long"] is True
+    paging["history_page_with_status"]["value"] = 502.0
+    assert report.ratios(paging)[2]["history_page_with_status/status_long"] is False

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from domain.engine import Engine, Facts
-from domain.rulebook import with_policy
+from domain.rulebook import ALL_PRESENCE, with_policy
 from infrastructure.bootstrap import build_ledger
 from infrastructure.population import LOADER, load, population
 from infrastructure.readside import ReadSide
@@ -172,6 +172,27 @@ class ReadSideContract:
         digests = {r.rulebook for t in view.traveler_ids() for r in view.status_of(t)}
         assert digests == {longer.digest}
         assert other.verify() == []
+
+    def test_rows_under_the_old_look_back_are_recomputed(self, ledger):
+        """Rows projected while KAZ-EAEU-90-180 counted all presence are stale under the
+        shipped rulebook (days since 27 January 2023 only) and are recomputed by catching up."""
+        service = ledger.service
+        old = with_policy(service.rulebook, "KAZ-EAEU-90-180", lookback=ALL_PRESENCE)
+        assert old.digest != service.rulebook.digest
+        before = ReadSide(service.app, old, ledger.read.document_key)
+        catch_up(before)
+        assert {
+            r.rulebook for t in before.view().traveler_ids() for r in before.view().status_of(t)
+        } == {old.digest}
+        assert before.verify() == []
+        assert ledger.read.stale_rows() > 0
+        assert ledger.read.catch_up() > 0
+        catch_up(ledger.read)
+        view = ledger.read.view()
+        digests = {r.rulebook for t in view.traveler_ids() for r in view.status_of(t)}
+        assert digests == {service.rulebook.digest}
+        assert ledger.read.stale_rows() == 0
+        assert ledger.read.verify() == []
 
 
 class TestSqlite(ReadSideContract):

@@ -79,6 +79,28 @@ class ServiceContract:
             rows = conn.execute(f"SELECT topic, state, originator_id FROM {table}").fetchall()
         return [(t, bytes(s), str(o)) for t, s, o in rows]
 
+    def edit_stored_state(self, svc, tid, version: int, old: bytes, new: bytes) -> None:
+        """Change one stored event's bytes behind the service's back, as a tamperer would."""
+        table = svc.app.recorder.events_table_name
+        where = "WHERE originator_id = {} AND originator_version = {}"
+        if svc.app.is_postgres:
+            url = self.database_url
+            name = sql.Identifier(schema_of(url), table)
+            with psycopg.connect(url.split("?", 1)[0]) as conn:
+                select = sql.SQL("SELECT state FROM {} " + where.format("%s", "%s"))
+                (state,) = conn.execute(select.format(name), (tid, version)).fetchone()
+                update = sql.SQL("UPDATE {} SET state = %s " + where.format("%s", "%s"))
+                conn.execute(update.format(name), (bytes(state).replace(old, new, 1), tid, version))
+            return
+        import sqlite3
+
+        with sqlite3.connect(sqlite_path(self.database_url)) as conn:
+            key = (tid.hex, version)
+            q = f"SELECT state FROM {table} " + where.format("?", "?")
+            (state,) = conn.execute(q, key).fetchone()
+            u = f"UPDATE {table} SET state = ? " + where.format("?", "?")
+            conn.execute(u, (bytes(state).replace(old, new, 1), *key))
+
     def crossings_recorded(self, svc, tid) -> Counter:
         events = svc.history(tid)["events"]
         return Counter(e["data"]["crossing_id"] for e in events if e["type"] == "CrossingRecorded")
@@ -313,12 +335,68 @@ class ServiceContract:
         assert theirs["kind"] is None and theirs["valid_from"] is None
         unknown = svc.verify_exemption(EMPLOYER, "RUS", DOC, "EC-404", on=date(2023, 6, 1))
         assert unknown["status"] == "not_found"
+        # Only the employer's own contract is recorded on the traveler; the log has every check.
         verified = [e for e in svc.history(tid)["events"] if e["type"] == "ExemptionVerified"]
         assert [(e["data"]["employer_id"], e["data"]["result"]) for e in verified] == [
-            ("123456789012", "active"),
-            ("999999999999", "not_found"),
-            ("123456789012", "not_found"),
+            ("123456789012", "active")
         ]
+        log, _ = svc.verification_log(None, None, 10, None)
+        assert [(v["employer_id"], v["status"], v["recorded_on_traveler"]) for v in log] == [
+            ("123456789012", "active", True),
+            ("999999999999", "not_found", False),
+            ("123456789012", "not_found", False),
+        ]
+        digests = {v["document_digest"] for v in log}
+        assert len(digests) == 1 and "1234567" not in digests.pop()
+
+    def test_exemptions_are_scoped_to_the_offices_jurisdiction(self, svc):
+        paris = Actor("officer-cdg", office="FR-CDG", posts=frozenset({"FR-CDG"}))
+        almaty = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        grant = ("x1", "family", "KAZ", date(2023, 3, 10), date(2024, 3, 9))
+        with pytest.raises(ForbiddenError):
+            svc.grant_exemption(paris, tid, *grant)
+        svc.grant_exemption(almaty, tid, *grant)
+        with pytest.raises(ForbiddenError):
+            svc.end_exemption(paris, tid, "x1", date(2023, 5, 1), "not mine")
+        svc.end_exemption(ADMIN, tid, "x1", date(2023, 5, 1), "admin may")
+        types = [e["type"] for e in svc.history(tid)["events"]]
+        assert types == ["Registered", "ExemptionGranted", "ExemptionEnded"]
+
+    def test_history_pages_replay_to_the_same_statuses(self, svc):
+        """Each page replays the traveler up to its start: fresh services, so nothing cached."""
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        for month in range(1, 10):
+            svc.record_crossing(
+                OFFICER, tid, f"e{month}", "entry", "KZ-ALA", at(f"2023-0{month}-01")
+            )
+            svc.record_crossing(
+                OFFICER, tid, f"x{month}", "exit", "KZ-ALA", at(f"2023-0{month}-25")
+            )
+        svc.correct_crossing(OFFICER, tid, "x3", "typo", occurred_at=at("2023-03-26"))
+        whole = self.make_service().history(tid, "KAZ", limit=1000)
+        assert whole["next_after_version"] is None and len(whole["events"]) == 20
+        paged, after, fresh = [], 0, self.make_service()
+        while after is not None:
+            page = fresh.history(tid, "KAZ", limit=6, after_version=after)
+            assert page["chain_valid"] and page["chain_problems"] == []
+            paged += page["events"]
+            after = page["next_after_version"]
+        assert paged == whole["events"]
+
+    def test_an_edited_event_breaks_the_whole_chain_on_every_page(self, svc):
+        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        for i, direction in enumerate(["entry", "exit", "entry"]):
+            svc.record_crossing(OFFICER, tid, f"c{i}", direction, "KZ-ALA", at(f"2023-0{i + 2}-01"))
+        self.edit_stored_state(svc, tid, 2, b"2023-02-01", b"2023-01-01")
+        fresh = self.make_service()
+        whole = fresh.history(tid)
+        assert whole["chain_valid"] is False
+        assert whole["chain_problems"] == [{"version": 2, "kind": "edited"}]
+        assert [e["hash_valid"] for e in whole["events"]] == [True, False, True, True]
+        later = fresh.history(tid, limit=1, after_version=3)
+        assert [e["version"] for e in later["events"]] == [4]
+        assert later["chain_valid"] is False and later["chain_problems"] == whole["chain_problems"]
 
     def test_office_scope_for_recording_and_correcting(self, svc):
         ala_only = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))

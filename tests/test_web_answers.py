@@ -212,6 +212,17 @@ class TestPlan(WebCase):
         )
         assert field in assert_problem(r, 422)["errors"]
 
+    def test_refused_entry_may_stay_zero_days(self, web):
+        """90 days 2024-01-01..03-30 fill the Schengen window on 05-01: refused, 0 days, not null
+        (null would read as "no limit")."""
+        traveler_id = web.register("USA")
+        web.cross(traveler_id, "entry", "2024-01-01", "FR-CDG")
+        web.cross(traveler_id, "exit", "2024-03-30", "FR-CDG")
+        body = {"jurisdiction": "SCHENGEN", "entry_on": "2024-05-01"}
+        r = web.client.post(f"/api/v1/travelers/{traveler_id}/plan", json=body, headers=web.auditor)
+        plan = r.get_json()
+        assert (plan["allowed"], plan["max_stay_days"], plan["latest_exit"]) == (False, 0, None)
+
     def test_employer_may_not_plan(self, web):
         body = {"jurisdiction": "KAZ", "entry_on": "2023-06-01"}
         r = web.client.post(
@@ -236,6 +247,17 @@ class TestCalculator(WebCase):
         answer = r.get_json()
         got = observed(answer["status"], answer["plan"])
         assert {k: got[k] for k in case["expected"]} == case["expected"]
+
+    def test_refused_entry_may_stay_zero_days(self, web):
+        body = {
+            "jurisdiction": "SCHENGEN",
+            "nationality": "USA",
+            "stays": [{"entry_on": "2024-01-01", "exit_on": "2024-03-30"}],
+            "entry_on": "2024-05-01",
+        }
+        plan = web.client.post("/api/v1/calculator", json=body).get_json()["plan"]
+        assert (plan["allowed"], plan["max_stay_days"], plan["latest_exit"]) == (False, 0, None)
+        assert plan["earliest_entry"] == "2024-06-29"
 
     def test_only_what_was_asked_is_answered(self, web):
         body = {"jurisdiction": "KAZ", "nationality": "RUS", "stays": []}

@@ -41,6 +41,61 @@ class TestHistory(WebCase):
         assert [e["status"]["jurisdiction"] for e in events] == ["KAZ", "KAZ"]
         assert events[0]["status"]["days_used"] == 0
 
+    def test_pages_follow_next_and_match_the_whole_history(self, web):
+        traveler_id = web.register()
+        for month in range(2, 8):
+            web.cross(traveler_id, "entry", f"2023-0{month}-01")
+            web.cross(traveler_id, "exit", f"2023-0{month}-20")
+        query = {"with_status": "KAZ", "limit": 1000}
+        whole = web.client.get(history(traveler_id), query_string=query, headers=web.auditor)
+        whole = whole.get_json()
+        assert len(whole["events"]) == 13 and whole["next"] is None
+        link, pages = f"{history(traveler_id)}?with_status=KAZ&limit=5", []
+        while link:
+            page = web.client.get(link, headers=web.auditor).get_json()
+            assert page["chain_valid"] is True and page["chain_problems"] == []
+            pages.append(page["events"])
+            link = page["next"]
+        assert [len(p) for p in pages] == [5, 5, 3]
+        assert [e for p in pages for e in p] == whole["events"]
+        assert [e["status"]["position"] for e in whole["events"]] == [
+            e["position"] for e in whole["events"]
+        ]
+
+    def test_default_page_is_200_events(self, web):
+        traveler_id = web.register(document_number="LONG-1")
+        items = [
+            {
+                "nationality": "RUS",
+                "document_number": "LONG-1",
+                "crossing_id": str(uuid.uuid4()),
+                "direction": "entry" if i % 2 == 0 else "exit",
+                "border_post": "KZ-ALA",
+                "occurred_at": f"2022-{1 + i // 28:02d}-{1 + i % 28:02d}T04:00:00Z",
+            }
+            for i in range(205)
+        ]
+        r = web.client.post("/api/v1/crossings/batch", json={"crossings": items}, headers=web.admin)
+        assert r.status_code == 200
+        first = web.client.get(history(traveler_id), headers=web.auditor).get_json()
+        assert len(first["events"]) == 200 and first["events"][-1]["version"] == 200
+        assert first["next"].endswith("after_version=200")
+        rest = web.client.get(first["next"], headers=web.auditor).get_json()
+        assert [e["version"] for e in rest["events"]] == list(range(201, 207))
+        assert rest["next"] is None
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ({"limit": 0}, "limit"),
+            ({"limit": 1001}, "limit"),
+            ({"after_version": -1}, "after_version"),
+        ],
+    )
+    def test_invalid_pages_are_422(self, web, query, field):
+        r = web.client.get(history(web.register()), query_string=query, headers=web.auditor)
+        assert field in assert_problem(r, 422)["errors"]
+
     @pytest.mark.parametrize("role", ["registrar", "employer"])
     def test_only_auditors_and_admins_read_it(self, web, role):
         headers = bearer(role, office="KZ-ALA", employer_id="E")

@@ -62,6 +62,44 @@ class TestGrant(WebCase):
         )
 
 
+class TestJurisdictionScope(WebCase):
+    def test_a_paris_registrar_may_not_wipe_a_kazakh_overstay(self, web):
+        """The reported case: a KAZ family exemption granted at FR-CDG erased an overstay."""
+        traveler_id = web.register()
+        web.cross(traveler_id, "entry", "2023-02-01")
+        status = f"/api/v1/travelers/{traveler_id}/status?jurisdiction=KAZ&as_of=2023-12-31"
+        before = web.client.get(status, headers=web.auditor).get_json()
+        body = grant(kind="family", valid_from="2023-02-01", valid_until="2023-12-31")
+        r = web.client.post(exemptions(traveler_id), json=body, headers=web.paris)
+        assert_problem(r, 403)
+        assert web.client.get(status, headers=web.auditor).get_json() == before
+        assert before["overstay"]["periods"]
+
+    def test_paris_may_grant_schengen_but_not_end_kazakh(self, web):
+        traveler_id = web.register("USA")
+        schengen = grant(kind="study", jurisdiction="SCHENGEN")
+        kazakh = grant()
+        assert (
+            web.client.post(exemptions(traveler_id), json=schengen, headers=web.paris).status_code
+            == 201
+        )
+        assert (
+            web.client.post(exemptions(traveler_id), json=kazakh, headers=web.registrar).status_code
+            == 201
+        )
+        end = {"ended_on": "2023-09-30", "reason": "not ours"}
+        link = exemptions(traveler_id, kazakh["exemption_id"], "termination")
+        assert_problem(web.client.post(link, json=end, headers=web.paris), 403)
+        link = exemptions(traveler_id, schengen["exemption_id"], "termination")
+        assert_problem(web.client.post(link, json=end, headers=web.registrar), 403)
+        assert web.client.post(link, json=end, headers=web.paris).status_code == 201
+
+    def test_invalid_content_is_422_before_scope(self, web):
+        body = grant(valid_from="2023-02-30")
+        r = web.client.post(exemptions(web.register()), json=body, headers=web.paris)
+        assert "valid_from" in assert_problem(r, 422)["errors"]
+
+
 class TestTermination(WebCase):
     def test_ending_early_changes_what_the_employer_sees(self, web):
         doc = unique("W")
@@ -146,6 +184,56 @@ class TestVerification(WebCase):
         r = web.client.post(VERIFY, json=check, headers=web.employer("999"))
         assert r.status_code == 200
         assert r.get_json()["status"] == "not_found" and r.get_json()["kind"] is None
+
+    def test_probing_another_employers_contract_leaves_the_traveler_untouched(self, web):
+        traveler_id, check = self._worker(web)
+        history = f"/api/v1/travelers/{traveler_id}/history"
+        before = web.client.get(history, headers=web.auditor).get_json()["events"]
+        for _ in range(3):
+            web.client.post(VERIFY, json=check, headers=web.employer("prober-1"))
+        web.client.post(
+            VERIFY, json={**check, "contract_number": "NOPE"}, headers=web.employer("123456789012")
+        )
+        assert web.client.get(history, headers=web.auditor).get_json()["events"] == before
+        log = web.client.get(
+            "/api/v1/verifications?employer_id=prober-1", headers=web.auditor
+        ).get_json()
+        assert [(v["status"], v["recorded_on_traveler"]) for v in log["items"]] == [
+            ("not_found", False)
+        ] * 3
+        assert log["items"][0]["contract_number"] == check["contract_number"]
+        assert check["document_number"] not in str(log)
+
+    def test_the_log_pages_and_filters_by_time(self, web):
+        _, check = self._worker(web)
+        employer = unique("E")
+        for _ in range(5):
+            web.client.post(VERIFY, json=check, headers=web.employer(employer))
+        seen, cursor = [], None
+        while True:
+            query = f"employer_id={employer}&limit=2" + (f"&cursor={cursor}" if cursor else "")
+            page = web.client.get(f"/api/v1/verifications?{query}", headers=web.auditor).get_json()
+            seen += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(seen) == 5 and len({v["receipt_id"] for v in seen}) == 5
+        later = "2199-01-01T00:00:00Z"
+        r = web.client.get(
+            f"/api/v1/verifications?employer_id={employer}&since={later}", headers=web.auditor
+        )
+        assert r.get_json()["items"] == []
+
+    @pytest.mark.parametrize(
+        "query", ["since=2024-01-01T00:00:00", "cursor=abc", "limit=0", "since=yesterday"]
+    )
+    def test_invalid_log_queries_are_422(self, web, query):
+        assert_problem(web.client.get(f"/api/v1/verifications?{query}", headers=web.auditor), 422)
+
+    @pytest.mark.parametrize("role", ["registrar", "employer"])
+    def test_only_auditors_read_the_log(self, web, role):
+        headers = web.registrar if role == "registrar" else web.employer("123456789012")
+        assert_problem(web.client.get("/api/v1/verifications", headers=headers), 403)
 
     def test_expired_and_unknown_document(self, web):
         _, check = self._worker(web)

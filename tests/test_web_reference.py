@@ -19,6 +19,13 @@ class TestReference(WebCase):
         assert {"KAZ-EAEU-PER-ENTRY", "KAZ-EAEU-90-180"} <= ids
         assert {r["jurisdiction"] for r in rules} == {"KAZ", "KGZ", "SCHENGEN"}
 
+    def test_rules_show_each_versions_look_back(self, web):
+        """Days before 27 January 2023 do not count against KAZ 90/180 (domain.md §4)."""
+        rules = web.client.get("/api/v1/rules").get_json()["rules"]
+        lookback = {r["id"]: r["policies"]["lookback"] for r in rules}
+        assert lookback.pop("KAZ-EAEU-90-180") == "days_since_effective"
+        assert set(lookback.values()) == {"all_presence"}
+
     def test_health_reports_the_store_and_projection_lag(self, web):
         web.cross(web.register(), "entry", "2023-02-01")
         body = web.client.get("/api/v1/health").get_json()

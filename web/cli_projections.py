@@ -89,6 +89,12 @@ def status() -> None:
             f"{row['projection']}: position {row['position']} of {row['ledger_position']}, "
             f"lag {row['lag']}"
         )
+    stale = read.stale_rows()
+    if stale:
+        click.echo(
+            f"  {stale} travelers' rows were computed under another rulebook: the worker"
+            " (or serve, on SQLite) recomputes them; `projections rebuild` redoes everything"
+        )
     for generation, position, live in read.generations():
         if not live:
             click.echo(f"  rebuild in progress: generation {generation} at position {position}")

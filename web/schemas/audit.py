@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from web.fields import Day, IsoDate, IsoInstant, Jurisdiction
+from infrastructure.service import HISTORY_MAX_PAGE, HISTORY_PAGE
+from web.fields import Day, Instant, IsoDate, IsoInstant, Jurisdiction, Text
 from web.schemas.answers import PenaltyBandOut, StatusOut
 
 MAX_PAGE = 500
@@ -13,6 +14,14 @@ MAX_PAGE = 500
 class HistoryQuery(Schema):
     with_status = Jurisdiction(
         metadata={"description": "add the status in that jurisdiction right after each event"}
+    )
+    limit = fields.Integer(
+        load_default=HISTORY_PAGE, validate=validate.Range(min=1, max=HISTORY_MAX_PAGE)
+    )
+    after_version = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={"description": "the page starts after this event version"},
     )
 
 
@@ -35,10 +44,21 @@ class EventOut(Schema):
     status = fields.Nested(StatusOut)
 
 
+class ChainProblemOut(Schema):
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["edited", "missing", "inserted"]))
+
+
 class HistoryOut(Schema):
     traveler_id = fields.UUID(required=True)
     events = fields.List(fields.Nested(EventOut), required=True)
-    chain_valid = fields.Boolean(required=True)
+    chain_valid = fields.Boolean(
+        required=True, metadata={"description": "the whole history's chain, not only this page's"}
+    )
+    chain_problems = fields.List(fields.Nested(ChainProblemOut), required=True)
+    next = fields.String(
+        required=True, allow_none=True, metadata={"description": "URL of the following page"}
+    )
 
 
 class OverstaysQuery(Schema):
@@ -61,4 +81,37 @@ class OverstaysOut(Schema):
     jurisdiction = fields.String(required=True)
     as_of = IsoDate(required=True)
     items = fields.List(fields.Nested(OverstayItemOut), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+class VerificationsQuery(Schema):
+    employer_id = Text(max_length=64, metadata={"description": "only this employer's checks"})
+    since = Instant(metadata={"description": "only checks made at or after this instant"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE))
+    cursor = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,18}$", error="malformed cursor"),
+        metadata={"description": "next_cursor of the previous page"},
+    )
+
+
+class VerificationOut(Schema):
+    checked_at = IsoInstant(required=True)
+    employer_id = fields.String(required=True)
+    actor = fields.String(required=True)
+    nationality = fields.String(required=True)
+    document_digest = fields.String(
+        required=True, metadata={"description": "keyed digest of the document, never the number"}
+    )
+    contract_number = fields.String(required=True)
+    on = IsoDate(required=True)
+    status = fields.String(required=True)
+    receipt_id = fields.String(required=True)
+    recorded_on_traveler = fields.Boolean(
+        required=True,
+        metadata={"description": "true only for a check of the employer's own contract"},
+    )
+
+
+class VerificationsOut(Schema):
+    items = fields.List(fields.Nested(VerificationOut), required=True)
     next_cursor = fields.String(required=True, allow_none=True)
