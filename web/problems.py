@@ -46,9 +46,14 @@ class ProblemSchema(Schema):
 
 
 def problem(
-    status: int, detail: str, errors: dict | None = None, headers: dict | None = None
+    status: int,
+    detail: str,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    extra: dict | None = None,
 ) -> Response:
     body = {
+        **(extra or {}),
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
@@ -103,6 +108,11 @@ def http_problem(error: HTTPException) -> Response:
     return problem(error.code, detail, errors, headers)
 
 
+def store_problem(detail: str, extra: dict | None = None) -> Response:
+    """503 with ``Retry-After``: the store is down or refuses writes."""
+    return problem(503, detail, headers={"Retry-After": str(STORE_RETRY_AFTER)}, extra=extra)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
@@ -113,9 +123,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def store_unavailable(e: Exception):
         log.warning("store unavailable: %s", e)
-        return problem(
-            503, "the ledger store is unavailable", headers={"Retry-After": str(STORE_RETRY_AFTER)}
-        )
+        return store_problem("the ledger store is unavailable")
 
     for cls in STORE_ERRORS:
         app.register_error_handler(cls, store_unavailable)
