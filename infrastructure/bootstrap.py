@@ -48,6 +48,11 @@ def build_service(
     )
 
 
+def prepare_store(settings: Settings) -> None:
+    """Create the store's tables now (a missing database fails here, in one line)."""
+    LedgerApplication(settings.database_url).close()
+
+
 @dataclass
 class Ledger:
     """What a process needs: the write service, the read side and the settings they came from."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pickle
 from uuid import UUID
 
-import psycopg
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
@@ -13,26 +12,21 @@ from eventsourcing.application import (
     Repository,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import (
-    InterfaceError,
-    JSONTranscoder,
-    OperationalError,
-    StoredEvent,
-)
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.utils import Environment, retry, strtobool
+from eventsourcing.persistence import JSONTranscoder, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import Environment, strtobool
 from psycopg import ClientCursor, sql
 
 from domain.traveler import DocumentKey, Traveler
+from infrastructure.migrations import diagnose, migrate
 from infrastructure.private_files import private_sqlite_file
-from infrastructure.settings import (
-    is_postgres,
-    persistence_env,
-    postgres_dsn,
-    schema_of,
-    sqlite_path,
-)
+from infrastructure.retries import store_retry
+from infrastructure.settings import is_postgres, persistence_env, sqlite_path
 from infrastructure.transcodings import DateAsISO, LedgerTranscoder
+from infrastructure.write_probe import sqlite_unwritable
+
+RECONNECT_TIMEOUT_SECONDS = 2
+RECONNECT_GIVE_UP_SECONDS = 10.0
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
@@ -69,7 +63,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
             "INSERT INTO {0} {1} VALUES (%s, %s, %s, %s) RETURNING notification_id"
         ).format(table, columns)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @store_retry
     def select_events(
         self,
         originator_id: UUID,
@@ -108,7 +102,17 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 for row in curs.fetchall()
             ]
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @store_retry
+    def select_notifications(self, *args, **kwargs):
+        """The library's, retried within seconds when the database is away."""
+        return PostgresApplicationRecorder.select_notifications.__wrapped__(self, *args, **kwargs)
+
+    @store_retry
+    def max_notification_id(self) -> int | None:
+        """The library's, retried within seconds when the database is away."""
+        return PostgresApplicationRecorder.max_notification_id.__wrapped__(self)
+
+    @store_retry
     def insert_events(self, stored_events: list[StoredEvent], **kwargs) -> list[int] | None:
         if not stored_events:
             return None
@@ -250,16 +254,28 @@ class LedgerApplication(Application[UUID]):
     def __init__(self, database_url: str, extra_env: dict | None = None):
         self.database_url = database_url
         env = persistence_env(database_url)
-        if is_postgres(database_url):
-            ensure_schema(database_url)
-        else:
+        if not is_postgres(database_url):
             private_sqlite_file(sqlite_path(database_url))
         env.update(extra_env or {})
-        if is_postgres(database_url):
+        postgres = is_postgres(database_url)
+        create = strtobool(env.get("CREATE_TABLE", "y"))
+        if postgres:
             env.setdefault("APPLICATION_RECORDER_TOPIC", "infrastructure.ledger:LedgerRecorder")
+            # Tables come from one locked migration below, not the library's unlocked DDL.
+            env["CREATE_TABLE"] = "n"
         env.setdefault("AGGREGATE_CACHE_MAXSIZE", "1000")
         env.setdefault("AGGREGATE_CACHE_FASTFORWARD", "y")
-        super().__init__(env=env)
+        try:
+            super().__init__(env=env)
+        except OperationalError:
+            if postgres:
+                diagnose(database_url)  # a missing database says so in one line
+            raise
+        if postgres:
+            _bound_reconnects(self.recorder.datastore)
+            if create:
+                migrate(database_url, self.recorder.sql_create_statements)
+                self.recorder.datastore.register_type_adapters()
 
     def construct_repository(self) -> PicklingRepository:
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
@@ -302,6 +318,13 @@ class LedgerApplication(Application[UUID]):
     @property
     def is_postgres(self) -> bool:
         return is_postgres(self.database_url)
+
+    def unwritable(self) -> str | None:
+        """SQLite: why a write would fail now (locked, read-only, full); None when it would not.
+        PostgreSQL answers writes or refuses connections, which reads already notice."""
+        if self.is_postgres:
+            return None
+        return sqlite_unwritable(self.env.get("SQLITE_DBNAME"))
 
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         """The ledger position (notification id) of one stored event."""
@@ -374,11 +397,10 @@ class LedgerApplication(Application[UUID]):
         return self.repository.get(key_id)
 
 
-def ensure_schema(database_url: str) -> None:
-    """Create the ledger's PostgreSQL schema (the library creates tables, not schemas)."""
-    with psycopg.connect(postgres_dsn(database_url), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                sql.Identifier(schema_of(database_url))
-            )
-        )
+def _bound_reconnects(datastore: PostgresDatastore) -> None:
+    """New connections time out in seconds, and the pool's reconnection backoff (doubling up to
+    five minutes) restarts every 10 s: after an outage the pool finds the database again within
+    seconds of its return, however long it was away."""
+    pool = datastore.pool
+    pool.kwargs = {**(pool.kwargs or {}), "connect_timeout": RECONNECT_TIMEOUT_SECONDS}
+    pool.reconnect_timeout = RECONNECT_GIVE_UP_SECONDS

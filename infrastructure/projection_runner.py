@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import psycopg
+from eventsourcing import persistence
 from psycopg import sql
 
 from infrastructure.ledger import LedgerApplication
@@ -21,6 +23,16 @@ from projections.projection import StatusProjection
 from projections.views import AlreadyApplied
 
 log = logging.getLogger(__name__)
+
+# What a lost database raises, through the library's datastore or psycopg directly.
+STORE_ERRORS = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+# What a generation dropped under a running step raises.
+GONE_ERRORS = (persistence.ProgrammingError, psycopg.errors.UndefinedTable)
 
 TRAVELER_TOPICS = "borderledger:Traveler."
 LIVE_BATCH = 1000
@@ -78,7 +90,8 @@ def rebuild(
 
 
 class Worker:
-    """The PostgreSQL projection process: one per database, batches, stall detection."""
+    """The PostgreSQL projection process: one per database, batches, stall detection, and
+    reconnection with backoff when the database goes away, resuming from the tracked position."""
 
     def __init__(
         self,
@@ -86,25 +99,58 @@ class Worker:
         db: SqlBackend,
         make_projection: Callable[[SqlStatusView], StatusProjection],
         poll_seconds: float = 1.0,
+        claim: Callable[[], bool] = lambda: True,
     ):
         self.app = app
         self.db = db
         self.make_projection = make_projection
         self.poll_seconds = poll_seconds
+        self.claim = claim
         self.stop = threading.Event()
         self.stalls = 0
+        self.outages = 0
+        self.displaced = False
 
     def _puller(self) -> Puller:
         return Puller(self.app, self.make_projection(live_view(self.db)), LIVE_BATCH)
 
     def run(self) -> None:
+        """Until stopped, or until another runner holds the database's runner lock."""
         channel = self.app.recorder.channel_name
         dsn = postgres_dsn(self.app.database_url)
-        puller = self._puller()
+        puller, backoff = None, Backoff()
         while not self.stop.is_set():
-            with psycopg.connect(dsn, autocommit=True) as listener:
-                listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-                puller = self._follow(listener, puller)
+            try:
+                if not self.claim():
+                    self.displaced = True
+                    log.error("stay_status: another projection runner holds this database")
+                    return
+                if backoff.failures:
+                    # The database is back (the claim reached it): drop the pool's connections
+                    # to the server that went away, or each would fail one more attempt.
+                    self.app.recorder.datastore.pool.check()
+                puller = puller or self._puller()
+                with psycopg.connect(dsn, autocommit=True, connect_timeout=2) as listener:
+                    listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                    if backoff.failures:
+                        log.warning(
+                            "stay_status: database back after %.1f s; resuming at position %s",
+                            backoff.elapsed(),
+                            puller.projection.view.position(),
+                        )
+                        backoff = Backoff()
+                    puller = self._follow(listener, puller)
+            except STORE_ERRORS as e:
+                if not backoff.failures:
+                    self.outages += 1
+                wait = backoff.next()
+                log.warning(
+                    "stay_status: database unavailable (%s); reconnect attempt %d in %.1f s",
+                    str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__,
+                    backoff.failures,
+                    wait,
+                )
+                self.stop.wait(wait)
 
     def _follow(self, listener: psycopg.Connection, puller: Puller) -> Puller:
         """Process until stopped, or until a stall says the LISTEN connection is suspect."""
@@ -114,9 +160,12 @@ class Worker:
                     pass
                 if puller.step():
                     continue
-            except AlreadyApplied:
-                # Another generation went live (a rebuild finished): follow it.
+            except (AlreadyApplied, *GONE_ERRORS) as e:
+                # A rebuild swapped another generation in (and dropped ours): follow it.
+                if not isinstance(e, AlreadyApplied) and not self._replaced(puller):
+                    raise
                 puller = self._puller()
+                log.info("stay_status: following generation %s", puller.projection.view.generation)
                 continue
             notified = any(True for _ in listener.notifies(timeout=self.poll_seconds, stop_after=1))
             if notified or self.stop.is_set():
@@ -127,3 +176,27 @@ class Worker:
                 log.warning("stay_status: no notification for new events; re-listening")
                 return puller
         return puller
+
+    def _replaced(self, puller: Puller) -> bool:
+        live = [g for g, _, is_live in generations(self.db) if is_live]
+        return puller.projection.view.generation not in live
+
+
+class Backoff:
+    """Waits that double from half a second to ``MAX_WAIT`` seconds, and how long it has been."""
+
+    FIRST_WAIT = 0.5
+    MAX_WAIT = 10.0
+
+    def __init__(self):
+        self.failures = 0
+        self.started = 0.0
+
+    def next(self) -> float:
+        if not self.failures:
+            self.started = time.monotonic()
+        self.failures += 1
+        return min(self.MAX_WAIT, self.FIRST_WAIT * 2 ** (self.failures - 1))
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started

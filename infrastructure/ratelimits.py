@@ -13,14 +13,15 @@ from collections.abc import Callable
 from psycopg import sql
 
 from infrastructure.ledger import LedgerApplication
+from infrastructure.migrations import RATE_LIMITS_TABLE as TABLE
 
-TABLE = "borderledger_rate_limits"
 WINDOW_SECONDS = 60
 _SWEEP_EVERY = 1000
 
 
 class SharedRateLimiter:
-    """At most ``per_minute`` hits per key in each clock minute, counted in PostgreSQL."""
+    """At most ``per_minute`` hits per key in each clock minute, counted in PostgreSQL (the
+    table comes with the ledger's migration)."""
 
     def __init__(
         self,
@@ -40,15 +41,6 @@ class SharedRateLimiter:
             " ON CONFLICT (name, key, minute) DO UPDATE SET hits = {}.hits + 1 RETURNING hits"
         ).format(table, sql.Identifier(TABLE))
         self._sweep = sql.SQL("DELETE FROM {} WHERE minute < %s").format(table)
-        with self.datastore.transaction(commit=True) as cur:
-            # Workers start together, and concurrent CREATE TABLE IF NOT EXISTS can still clash.
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (TABLE,))
-            cur.execute(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} (name text, key text, minute bigint,"
-                    " hits integer NOT NULL, PRIMARY KEY (name, key, minute))"
-                ).format(table)
-            )
 
     def hit(self, key: str) -> int | None:
         """Count a hit; None when allowed, else the seconds until the next minute starts."""

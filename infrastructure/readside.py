@@ -131,8 +131,8 @@ class ReadSide:
         """Rebuild from position 0 into a fresh generation; ``progress`` gets its position."""
         return rebuild(self.db, self.projection, self.app, progress)
 
-    def worker(self, poll_seconds: float = 1.0) -> Worker:
-        return Worker(self.app, self.db, self.projection, poll_seconds)
+    def worker(self, poll_seconds: float = 1.0, claim: Callable[[], bool] = lambda: True) -> Worker:
+        return Worker(self.app, self.db, self.projection, poll_seconds, claim)
 
     # -- verification ----------------------------------------------------------------------
 

@@ -135,9 +135,9 @@ def persistence_env(database_url: str) -> dict[str, str]:
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
             "POSTGRES_SCHEMA": schema_of(database_url),
-            # The library retries a failed connection ten times: keep each wait short so a dead
-            # store answers 503 within seconds, not a minute.
-            "POSTGRES_CONNECT_TIMEOUT": "2",
+            # The longest wait for a pooled connection (the library names it a connect
+            # timeout): with infrastructure.retries, a dead store answers 503 within ~2 s.
+            "POSTGRES_CONNECT_TIMEOUT": "1",
             # The recorder retries a lock timeout ten times; keep each wait short.
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",

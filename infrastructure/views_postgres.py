@@ -64,3 +64,33 @@ def advisory_lock(database_url: str, name: str) -> Iterator[bool]:
     with psycopg.connect(postgres_dsn(database_url), autocommit=True) as conn:
         won = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
         yield won
+
+
+class SessionLock:
+    """A session advisory lock on its own connection. It goes when the process dies (even by
+    SIGKILL) and when the database restarts, so its holder takes it again on reconnecting."""
+
+    def __init__(self, database_url: str, name: str):
+        self.dsn = postgres_dsn(database_url)
+        self.key = zlib.crc32(f"borderledger:{name}".encode())
+        self.conn: psycopg.Connection | None = None
+
+    def hold(self) -> bool:
+        """Whether this process holds the lock, taking it if it is free."""
+        if self.conn is not None:
+            try:
+                self.conn.execute("SELECT 1")
+                return True
+            except psycopg.Error:
+                self.release()
+        conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=2)
+        if conn.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()[0]:
+            self.conn = conn
+            return True
+        conn.close()
+        return False
+
+    def release(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None

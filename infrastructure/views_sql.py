@@ -83,15 +83,16 @@ DEADLINE_COLUMNS = (
 )
 
 
+REGISTRY_TABLE = (
+    "CREATE TABLE IF NOT EXISTS {p}projection_state (projection text NOT NULL, "
+    "generation integer NOT NULL, position bigint NOT NULL, live integer NOT NULL, "
+    "PRIMARY KEY (projection, generation))"
+)
+
+
 def ensure_registry(db: SqlBackend) -> None:
     with db.tx(commit=True) as cur:
-        cur.execute(
-            db.sql(
-                "CREATE TABLE IF NOT EXISTS {p}projection_state (projection text NOT NULL, "
-                "generation integer NOT NULL, position bigint NOT NULL, live integer NOT NULL, "
-                "PRIMARY KEY (projection, generation))"
-            )
-        )
+        cur.execute(db.sql(REGISTRY_TABLE))
 
 
 def create_tables(cur, db: SqlBackend, g: int) -> None:

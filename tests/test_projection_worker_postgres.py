@@ -153,3 +153,27 @@ def test_worker_notices_a_lost_notification_and_recovers(ledger):
         worker.stop.set()
         thread.join(timeout=10)
     assert read.verify() == []
+
+
+def test_a_rebuild_while_the_worker_runs_leaves_it_following_the_new_tables(ledger, url, tmp_path):
+    read = ledger.read
+    load(ledger.service, population(25, 300))
+    worker = start(url, "run", "--poll", "0.2", log=tmp_path / "w.log")
+    try:
+        wait_for(lambda: read.lag()[0]["lag"] == 0, every=0.2)
+        first = read.view().generation
+        for i in range(2):
+            rebuild = start(url, "rebuild", log=tmp_path / f"r{i}.log")
+            # Writes while the rebuild runs and after its swap: the worker must apply them.
+            load(ledger.service, population(26 + i, 100))
+            assert rebuild.wait(timeout=120) == 0, (tmp_path / f"r{i}.log").read_text()
+            time.sleep(2.5)  # the worker died about 2 s after the swap
+            assert worker.poll() is None, (tmp_path / "w.log").read_text()
+        load(ledger.service, population(28, 50))
+        wait_for(lambda: read.lag()[0]["lag"] == 0, every=0.2)
+        assert worker.poll() is None, (tmp_path / "w.log").read_text()
+    finally:
+        if worker.poll() is None:
+            stop(worker)
+    assert read.view().generation == first + 2
+    assert read.verify() == []

@@ -139,10 +139,7 @@ def test_a_registrar_of_an_unknown_office_may_record_nowhere(web):
 
 
 def test_a_store_that_goes_away_is_503_with_retry_after(postgres_url):
-    """The database disappears under a running app: answers say so, and when to retry.
-
-    Slow by nature (~20 s): the library retries the connection before giving up.
-    """
+    """The database disappears under a running app: answers say so, and when to retry."""
     parts = urlsplit(postgres_url)
     name = f"web_gone_{secrets.token_hex(4)}"
     with psycopg.connect(postgres_url, autocommit=True) as admin:

@@ -47,7 +47,7 @@ def test_the_api_on_postgresql_limits_across_its_workers(postgres_url):
     clock = Clock(NOON)
     try:
         for app in workers:
-            limiter = app.extensions["borderledger.limits"]["calculator"]
+            limiter = app.extensions["borderledger.limits"]["calculator"].shared
             assert isinstance(limiter, SharedRateLimiter)
             limiter._clock = clock  # both workers in the same minute, whatever the real time
         body = {"jurisdiction": "KAZ", "nationality": "RUS", "stays": []}

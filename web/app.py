@@ -12,7 +12,7 @@ from web.guards import CALCULATOR, VERIFICATION
 from web.openapi import SETTINGS as OPENAPI_SETTINGS
 from web.openapi import LedgerApi
 from web.problems import register_error_handlers
-from web.ratelimit import RateLimiter
+from web.ratelimit import FallbackLimiter, RateLimiter
 from web.schemas.crossings import BatchItemIn
 from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
 
@@ -58,5 +58,6 @@ def _not_stored(response):
 def _limiter(ledger, name: str, per_minute: int):
     """Shared through PostgreSQL, whose server runs several workers; in-process on SQLite."""
     if ledger.service.app.is_postgres:
-        return SharedRateLimiter(ledger.service.app, name, per_minute)
+        shared = SharedRateLimiter(ledger.service.app, name, per_minute)
+        return FallbackLimiter(shared, RateLimiter(per_minute))
     return RateLimiter(per_minute)

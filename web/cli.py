@@ -21,7 +21,17 @@ QUICKSTART_DB = "borderledger.db"
 QUICKSTART_TRAVELERS, QUICKSTART_SEED = 300, 2023
 
 
-@click.group()
+class LedgerGroup(click.Group):
+    """Commands whose settings or store are wrong end with one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigurationError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=LedgerGroup)
 def main() -> None:
     """Border Ledger: record border crossings and answer how long a person may stay."""
 

@@ -11,7 +11,7 @@ import click
 
 from infrastructure.bootstrap import Ledger, build_ledger
 from infrastructure.settings import ConfigurationError, Settings
-from infrastructure.views_postgres import advisory_lock
+from infrastructure.views_postgres import SessionLock, advisory_lock
 
 SQLITE_POLL_SECONDS = 0.5
 
@@ -46,16 +46,20 @@ def run(poll: float) -> None:
             if not read.catch_up():
                 time.sleep(SQLITE_POLL_SECONDS)
         return
-    with advisory_lock(ledger.settings.database_url, "stay_status:run") as won:
-        if not won:
-            raise click.ClickException("another projection runner is active on this database")
-        worker = read.worker(poll)
-        _stop_on_sigterm(worker.stop.set)
-        click.echo(f"projection runner started at {read.lag()[0]}")
-        try:
-            worker.run()
-        except KeyboardInterrupt:
-            worker.stop.set()
+    lock = SessionLock(ledger.settings.database_url, "stay_status:run")
+    if not lock.hold():
+        raise click.ClickException("another projection runner is active on this database")
+    worker = read.worker(poll, claim=lock.hold)
+    _stop_on_sigterm(worker.stop.set)
+    click.echo(f"projection runner started at {read.lag()[0]}")
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        worker.stop.set()
+    finally:
+        lock.release()
+    if worker.displaced:
+        raise click.ClickException("another projection runner took over during a database outage")
 
 
 @projections.command()
@@ -103,10 +107,20 @@ def status() -> None:
 @projections.command()
 @click.option("--show", default=10, show_default=True, help="differences to print")
 def verify(show: int) -> None:
-    """Recompute every traveler with the engine and compare field by field; non-zero on any."""
-    diffs = _ledger().read.verify()
+    """Recompute every traveler with the engine and compare field by field; exits 1 on any
+    difference, 2 when the view is behind the ledger (its unprocessed events are not compared)."""
+    read = _ledger().read
+    diffs = read.verify()
     for d in diffs[:show]:
         click.echo(f"  {d}")
     click.echo(f"{len(diffs)} differences")
+    behind = [row for row in read.lag() if row["lag"]]
+    for row in behind:
+        click.echo(
+            f"{row['projection']} is {row['lag']} events behind the ledger (position "
+            f"{row['position']} of {row['ledger_position']}): is `projections run` running?"
+        )
     if diffs:
         raise SystemExit(1)
+    if behind:
+        raise SystemExit(2)

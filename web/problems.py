@@ -45,9 +45,12 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-def problem_body(status: int, detail: str, errors: dict | None = None) -> dict:
+def problem_body(
+    status: int, detail: str, errors: dict | None = None, extra: dict | None = None
+) -> dict:
     """One body for the app's errors and for those the HTTP server writes itself."""
     body = {
+        **(extra or {}),
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
@@ -59,9 +62,13 @@ def problem_body(status: int, detail: str, errors: dict | None = None) -> dict:
 
 
 def problem(
-    status: int, detail: str, errors: dict | None = None, headers: dict | None = None
+    status: int,
+    detail: str,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    extra: dict | None = None,
 ) -> Response:
-    body = problem_body(status, detail, errors)
+    body = problem_body(status, detail, errors, extra)
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON, headers=headers or {})
 
 
@@ -109,6 +116,11 @@ def http_problem(error: HTTPException) -> Response:
     return problem(error.code, detail, errors, headers)
 
 
+def store_problem(detail: str, extra: dict | None = None) -> Response:
+    """503 with ``Retry-After``: the store is down or refuses writes."""
+    return problem(503, detail, headers={"Retry-After": str(STORE_RETRY_AFTER)}, extra=extra)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
@@ -119,9 +131,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def store_unavailable(e: Exception):
         log.warning("store unavailable: %s", e)
-        return problem(
-            503, "the ledger store is unavailable", headers={"Retry-After": str(STORE_RETRY_AFTER)}
-        )
+        return store_problem("the ledger store is unavailable")
 
     for cls in STORE_ERRORS:
         app.register_error_handler(cls, store_unavailable)

@@ -1,15 +1,21 @@
-"""Per-key request limits over a sliding minute, kept in the one process that serves SQLite."""
+"""Per-key request limits over a sliding minute in one process: the SQLite server's, and a
+PostgreSQL server's while its store is down."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 
+from web.problems import STORE_ERRORS
+
 WINDOW_SECONDS = 60.0
 _SWEEP_EVERY = 1000
+LOCAL_SECONDS = 5.0
+log = logging.getLogger(__name__)
 
 
 class RateLimiter:
@@ -42,3 +48,23 @@ class RateLimiter:
         idle = [k for k, h in self._hits.items() if not h or h[-1] <= now - WINDOW_SECONDS]
         for k in idle:
             del self._hits[k]
+
+
+class FallbackLimiter:
+    """The shared count, or this process's own while the store is down: the calculator stores
+    nothing, so an outage should not stop it (one failed try sends it local for a while)."""
+
+    def __init__(self, shared, local: RateLimiter, clock: Callable[[], float] = time.monotonic):
+        self.shared = shared
+        self.local = local
+        self._clock = clock
+        self._local_until = float("-inf")
+
+    def hit(self, key: str) -> int | None:
+        if self._clock() >= self._local_until:
+            try:
+                return self.shared.hit(key)
+            except STORE_ERRORS as e:
+                log.warning("rate limits counted in-process for %ss: %s", LOCAL_SECONDS, e)
+                self._local_until = self._clock() + LOCAL_SECONDS
+        return self.local.hit(key)

@@ -9,6 +9,7 @@ import time
 
 from gunicorn.app.base import BaseApplication
 
+from infrastructure.bootstrap import prepare_store
 from infrastructure.settings import Settings, is_postgres
 from web.app import create_app
 from web.worker import ProblemWorker
@@ -27,6 +28,12 @@ class Server(BaseApplication):
         self.settings = settings
         self.options = options
         super().__init__()
+
+    def run(self) -> None:
+        if is_postgres(self.settings.database_url):
+            # Once, before the workers fork, so they start on a made schema.
+            prepare_store(self.settings)
+        super().run()
 
     def load_config(self) -> None:
         for key, value in self.options.items():

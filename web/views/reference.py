@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from web.blueprint import Blueprint
 from web.context import ledger, service
+from web.problems import store_problem
 from web.schemas.reference import BorderPostsOut, HealthOut, RulesOut
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Reference and health")
@@ -29,7 +30,11 @@ def border_posts():
 @blp.endpoint()
 @blp.response(200, HealthOut)
 def health():
-    """Whether the store answers, its position, and how far each projection lags."""
+    """Whether the store answers and takes writes, its position, and each projection's lag."""
+    reason = service().app.unwritable()
+    if reason:
+        detail = f"the ledger store does not take writes: {reason}"
+        return store_problem(detail, {"store": "unwritable"})
     return {
         "status": "ok",
         "store": "ok",
