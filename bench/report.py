@@ -19,6 +19,8 @@ UNITS = {
     "http_hello": "requests/s",
     "http_status": "requests/s",
     "http_record": "requests/s",
+    "status_long": "ms/status",
+    "ui_timeline": "ms/page",
 }
 # (ratio, numerator, denominator or None for a plain case value, goal operator, goal)
 GOALS = (
@@ -27,7 +29,10 @@ GOALS = (
     ("projection_rebuild/raw_read", "projection_rebuild", "raw_read", ">=", 0.1),
     ("http_status/http_hello", "http_status", "http_hello", ">=", 0.6),
     ("engine_long_history", "engine_long_history", None, "<", 5.0),
+    ("ui_timeline", "ui_timeline", None, "<", 200.0),
 )
+# Ratios shown without a goal: what drawing a page costs over the answer it draws.
+CONTEXT = (("ui_timeline/status_long", "ui_timeline", "status_long"),)
 # The naive peer's ratios, printed beside the goals for context.
 PEERS = {
     "ledger_record/raw_single_insert": ("naive_record/raw_single_insert", "naive_record"),
@@ -54,6 +59,8 @@ def ratios(cases: dict) -> tuple[dict, dict, dict]:
         if name in PEERS:
             peer, case = PEERS[name]
             out[peer] = _ratio(cases, case, denominator)
+    for name, numerator, denominator in CONTEXT:
+        out[name] = _ratio(cases, numerator, denominator)
     return out, goals, met
 
 
@@ -115,5 +122,7 @@ def table(doc: dict) -> str:
             f"{name:<34}{_fmt(doc['ratios'][name]):>10}{peer:>12}"
             f"{goal['op'] + ' ' + str(goal['goal']):>10}  {_fmt(doc['met'][name])}"
         )
+    for name, *_ in CONTEXT:
+        lines.append(f"{name:<34}{_fmt(doc['ratios'].get(name)):>10}{'—':>12}{'—':>10}  —")
     lines += [f"note: {n}" for n in doc["notes"]]
     return "\n".join(lines)

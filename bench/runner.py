@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 
-from bench import cases_http, cases_ledger, cases_naive, cases_projection, cases_raw
+from bench import cases_http, cases_ledger, cases_naive, cases_projection, cases_raw, cases_ui
 from bench.ledger import SCHEMA, TABLE, Ledger, open_ledger
 from bench.report import UNITS
 from bench.sizes import Sizes
@@ -24,6 +24,8 @@ def _setups(db_url: str, ledger: Ledger, sizes: Sizes) -> dict[str, Callable]:
         "naive_projection": lambda: cases_naive.naive_projection(db_url, ledger, sizes),
         "status_live": lambda: cases_ledger.status_live(ledger, sizes),
         "engine_long_history": lambda: cases_ledger.engine_long_history(sizes),
+        "status_long": lambda: cases_ui.status_long(ledger, sizes),
+        "ui_timeline": lambda: cases_ui.ui_timeline(ledger, sizes),
     }
 
 
