@@ -21,6 +21,7 @@ UNITS = {
     "http_hello": "requests/s",
     "http_status": "requests/s",
     "http_record": "requests/s",
+    "ui_timeline": "ms/page",
 }
 # (ratio, numerator, denominator or None for a plain case value, goal operator, goal)
 GOALS = (
@@ -31,7 +32,10 @@ GOALS = (
     ("engine_long_history", "engine_long_history", None, "<", 5.0),
     # A page of 200 events with statuses costs at most about one status per event on it.
     ("history_page_with_status/status_long", "history_page_with_status", "status_long", "<=", 250),
+    ("ui_timeline", "ui_timeline", None, "<", 200.0),
 )
+# Ratios shown without a goal: what drawing a page costs over the answer it draws.
+CONTEXT = (("ui_timeline/status_long", "ui_timeline", "status_long"),)
 # The naive peer's ratios, printed beside the goals for context.
 PEERS = {
     "ledger_record/raw_single_insert": ("naive_record/raw_single_insert", "naive_record"),
@@ -62,6 +66,8 @@ def ratios(cases: dict) -> tuple[dict, dict, dict]:
         if name in PEERS:
             peer, case = PEERS[name]
             out[peer] = _ratio(cases, case, denominator)
+    for name, numerator, denominator in CONTEXT:
+        out[name] = _ratio(cases, numerator, denominator)
     return out, goals, met
 
 
@@ -123,5 +129,7 @@ def table(doc: dict) -> str:
             f"{name:<34}{_fmt(doc['ratios'][name]):>10}{peer:>12}"
             f"{goal['op'] + ' ' + str(goal['goal']):>10}  {_fmt(doc['met'][name])}"
         )
+    for name, *_ in CONTEXT:
+        lines.append(f"{name:<34}{_fmt(doc['ratios'].get(name)):>10}{'—':>12}{'—':>10}  —")
     lines += [f"note: {n}" for n in doc["notes"]]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 
-from bench import cases_http, cases_ledger, cases_naive, cases_projection, cases_raw
+from bench import cases_http, cases_ledger, cases_naive, cases_projection, cases_raw, cases_ui
 from bench.ledger import SCHEMA, TABLE, Ledger, open_ledger
 from bench.report import UNITS
 from bench.sizes import Sizes
@@ -26,6 +26,7 @@ def _setups(db_url: str, ledger: Ledger, sizes: Sizes) -> dict[str, Callable]:
         "engine_long_history": lambda: cases_ledger.engine_long_history(sizes),
         "status_long": lambda: cases_ledger.status_long(ledger, sizes),
         "history_page_with_status": lambda: cases_ledger.history_page_with_status(ledger, sizes),
+        "ui_timeline": lambda: cases_ui.ui_timeline(ledger, sizes),
     }
 
 

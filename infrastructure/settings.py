@@ -32,6 +32,7 @@ class Settings:
     verification_per_minute: int = 60
     token_ttl_seconds: int = 8 * 3600
     max_body_bytes: int = 2 * 1024 * 1024
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-Proto the pages believe
 
     def __post_init__(self) -> None:
         """Every process refuses a weak key or a long token life at start, with the fix."""
@@ -65,6 +66,7 @@ class Settings:
                 verification_per_minute=int(env.get("BORDERLEDGER_VERIFICATION_PER_MINUTE") or 60),
                 token_ttl_seconds=int(env.get("BORDERLEDGER_TOKEN_TTL_SECONDS") or 8 * 3600),
                 max_body_bytes=int(env.get("BORDERLEDGER_MAX_BODY_BYTES") or 2 * 1024 * 1024),
+                trusted_proxies=int(env.get("BORDERLEDGER_TRUSTED_PROXIES") or 0),
             )
         except ValueError as e:
             raise ConfigurationError(str(e)) from e

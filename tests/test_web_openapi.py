@@ -32,14 +32,21 @@ def test_the_document_validates_against_the_openapi_3_schema(spec):
 
 def test_every_route_the_server_answers_is_described_in_full(web, spec):
     served = set()
+    pages = set()
     for rule in web.app.url_map.iter_rules():
         if rule.endpoint == "static":
+            continue
+        if rule.endpoint.startswith("ui."):
+            # The pages for people (web/ui) and their static files are not the API.
+            assert rule.rule.startswith("/ui/"), rule.rule
+            pages.add(rule.endpoint)
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         served |= {(path, m.lower()) for m in rule.methods if m.lower() in METHODS}
     documented = {(p, m) for p, ops in spec["paths"].items() for m in ops if m in METHODS}
     assert served == documented
     assert all(p.startswith("/api/v1/") for p, _ in documented)
+    assert {"ui.timeline", "ui.static"} <= pages
 
 
 def test_error_answers_are_problems_and_protected_operations_list_401_and_403(spec):

@@ -14,6 +14,7 @@ from web.openapi import LedgerApi
 from web.problems import register_error_handlers
 from web.ratelimit import FallbackLimiter, RateLimiter
 from web.schemas.crossings import BatchItemIn
+from web.ui import register_pages
 from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
 
 
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.spec.components.schema("BatchItemIn", schema=BatchItemIn)
     register_error_handlers(app)
     app.after_request(_not_stored)
+    register_pages(app, settings.secret_key, settings.trusted_proxies)
     return app
 
 

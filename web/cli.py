@@ -166,6 +166,9 @@ def quickstart(port: int) -> None:
     for line in curl_commands(settings, sample, base):
         click.echo(line)
     click.echo(f"# every operation, readable offline: {base}/api/v1/docs")
+    ui_token = _token(settings, "auditor", subject="quickstart-auditor")
+    click.echo(f"# the pages for people: open {base}/ui/ and sign in with this auditor token:")
+    click.echo(ui_token)
     Server(settings, options(settings, "127.0.0.1", port, 1)).run()
 
 
