@@ -26,6 +26,10 @@ ENVELOPE = frozenset(
     }
 )
 EDITED, MISSING, INSERTED, REORDERED = "edited", "missing", "inserted", "reordered"
+# Kinds only a whole-ledger check can find (``audit verify``).
+TRUNCATED, BAD_SIGNATURE, CLAIM_MISMATCH = "truncated", "bad_signature", "claim_mismatch"
+# The running ledger hash before the first event.
+LEDGER_GENESIS = "0" * 64
 
 
 def _plain(value):
@@ -117,3 +121,38 @@ def verify_chain(events: Iterable) -> list[ChainProblem]:
             problems.append(ChainProblem(e.originator_version, EDITED))
         previous, version = e.hash, e.originator_version
     return problems
+
+
+def record_hash(*, originator_id: UUID, version: int, topic: str, state: bytes) -> str:
+    """SHA-256 over an event exactly as stored, so a chain still verifies once data is erased."""
+    digest = hashlib.sha256(originator_id.bytes)
+    digest.update(version.to_bytes(8, "big"))
+    digest.update(topic.encode())
+    digest.update(b"\x00")
+    digest.update(state)
+    return digest.hexdigest()
+
+
+def fold(ledger_hash: str, position: int, event_record_hash: str) -> str:
+    """The running ledger hash after one more event, taken in position order."""
+    return hashlib.sha256(f"{ledger_hash}:{position}:{event_record_hash}".encode()).hexdigest()
+
+
+def checkpoint_message(
+    *, position: int, events: int, ledger_hash: str, signed_at: str, key_id: str
+) -> bytes:
+    """The bytes a checkpoint's signature covers: what an auditor re-encodes to check it."""
+    body = {
+        "position": position,
+        "events": events,
+        "ledger_hash": ledger_hash,
+        "signed_at": signed_at,
+        "key_id": key_id,
+    }
+    return _CANONICAL.encode(body).encode()
+
+
+def receipt_message(*, position: int, event_hash: str, signed_at: str) -> bytes:
+    """The bytes a write receipt's signature covers."""
+    body = {"position": position, "event_hash": event_hash, "signed_at": signed_at}
+    return _CANONICAL.encode(body).encode()
