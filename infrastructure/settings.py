@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from domain.rulebook import KAZ_DEFAULT_EFFECTIVE
+from infrastructure.keys import KeyProblem, LedgerKeys, load_keys
 
 DEFAULT_DATABASE_URL = "sqlite:///borderledger.db"
 KEY_FILE_NAME = "borderledger.key"
@@ -33,15 +34,12 @@ class Settings:
     token_ttl_seconds: int = 8 * 3600
     max_body_bytes: int = 2 * 1024 * 1024
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-Proto the pages believe
+    # The master data key and the signing key; fresh ones unless read from the environment.
+    keys: LedgerKeys = field(default_factory=LedgerKeys.generate, repr=False)
 
     def __post_init__(self) -> None:
         """Every process refuses a weak key or a long token life at start, with the fix."""
-        size = len(self.secret_key.encode())
-        if size < MIN_SECRET_BYTES:
-            raise ConfigurationError(
-                f"BORDERLEDGER_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes, not {size};"
-                " make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
-            )
+        _check_secret(self.secret_key)
         if not 0 < self.token_ttl_seconds <= MAX_TOKEN_TTL_SECONDS:
             raise ConfigurationError(
                 f"BORDERLEDGER_TOKEN_TTL_SECONDS must be 1 to {MAX_TOKEN_TTL_SECONDS} (30 days)"
@@ -52,6 +50,11 @@ class Settings:
         env = os.environ if environ is None else environ
         url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
         secret = env.get("BORDERLEDGER_SECRET_KEY") or _kept_secret(key_file(env, url))
+        _check_secret(secret)
+        try:
+            keys = load_keys(env, key_file(env, url).parent)
+        except KeyProblem as e:
+            raise ConfigurationError(str(e)) from e
         try:
             kaz = date.fromisoformat(
                 env.get("BORDERLEDGER_KAZ_EFFECTIVE_DATE") or KAZ_DEFAULT_EFFECTIVE.isoformat()
@@ -67,6 +70,7 @@ class Settings:
                 token_ttl_seconds=int(env.get("BORDERLEDGER_TOKEN_TTL_SECONDS") or 8 * 3600),
                 max_body_bytes=int(env.get("BORDERLEDGER_MAX_BODY_BYTES") or 2 * 1024 * 1024),
                 trusted_proxies=int(env.get("BORDERLEDGER_TRUSTED_PROXIES") or 0),
+                keys=keys,
             )
         except ValueError as e:
             raise ConfigurationError(str(e)) from e
@@ -75,6 +79,15 @@ class Settings:
     def document_key(self) -> bytes:
         """Key of the document index's keyed hash (stable even if the token key rotates)."""
         return (self.index_key or self.secret_key).encode()
+
+
+def _check_secret(secret: str) -> None:
+    size = len(secret.encode())
+    if size < MIN_SECRET_BYTES:
+        raise ConfigurationError(
+            f"BORDERLEDGER_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes, not {size};"
+            " make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
 
 
 def key_file(env, database_url: str) -> Path:

@@ -75,8 +75,12 @@ def test_a_key_of_32_bytes_is_enough_even_in_fewer_characters():
     assert Settings(secret_key="\u00e9" * 16).secret_key == "\u00e9" * 16
 
 
-def test_a_token_lifetime_setting_over_30_days_is_refused():
-    env = {"BORDERLEDGER_SECRET_KEY": SECRET, "BORDERLEDGER_TOKEN_TTL_SECONDS": str(31 * DAY)}
+def test_a_token_lifetime_setting_over_30_days_is_refused(tmp_path):
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/ledger.db",
+        "BORDERLEDGER_SECRET_KEY": SECRET,
+        "BORDERLEDGER_TOKEN_TTL_SECONDS": str(31 * DAY),
+    }
     with pytest.raises(ConfigurationError, match="30 days"):
         Settings.from_env(env)
 
