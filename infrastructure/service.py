@@ -10,6 +10,7 @@ from domain.answers import Calculation, PlanAnswer, StatusAnswer
 from domain.posts import PostRegistry
 from domain.rulebook import Rulebook, RuleVersion
 from domain.traveler import Traveler
+from infrastructure.errors import store_boundary_class
 from infrastructure.ledger import LedgerApplication
 from infrastructure.usecases import reference
 from infrastructure.usecases.answers import Answers
@@ -27,6 +28,7 @@ from infrastructure.usecases.verification import EmployerChecks
 from infrastructure.usecases.writes import Writes
 
 
+@store_boundary_class
 class LedgerService:
     """Operations over the ledger; the clock and the rulebook come in from outside."""
 

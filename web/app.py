@@ -11,8 +11,8 @@ from web.guards import CALCULATOR, VERIFICATION
 from web.openapi import SETTINGS as OPENAPI_SETTINGS
 from web.openapi import LedgerApi
 from web.problems import register_error_handlers
-from web.ratelimit import FallbackLimiter, RateLimiter
 from web.schemas.crossings import BatchItemIn
+from web.throttle import FallbackLimiter, RateLimiter
 from web.ui import register_pages
 from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
 
