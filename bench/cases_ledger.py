@@ -15,7 +15,8 @@ from domain.errors import NotFoundError
 from domain.records import Crossing
 from domain.rulebook import default_rulebook
 from infrastructure.population import LOADER, batch_items, population
-from infrastructure.service import BatchItem, LedgerService
+from infrastructure.service import LedgerService
+from infrastructure.usecases.commands import BatchItem, RecordCrossing
 
 POST = "KZ-ALA"
 FIRST_NEW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -37,7 +38,7 @@ def ledger_record(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
 
         def record():
             for args in work:
-                service.record_crossing(LOADER, *args)
+                service.record_crossing(LOADER, RecordCrossing(*args))
 
         return per_second(len(work), record)
 

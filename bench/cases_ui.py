@@ -12,8 +12,8 @@ from bench.ledger import Ledger, fixed_clock
 from bench.measure import ms_each
 from bench.sizes import Sizes
 from infrastructure.population import LOADER
-from infrastructure.service import BatchItem
 from infrastructure.settings import Settings
+from infrastructure.usecases.commands import BatchItem
 from web.app import create_app
 from web.auth import issue_token
 

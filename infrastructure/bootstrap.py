@@ -13,9 +13,11 @@ from pathlib import Path
 from domain.posts import BorderPost, PostRegistry
 from domain.rulebook import default_rulebook
 from infrastructure.ledger import LedgerApplication
+from infrastructure.ratelimits import SharedRateLimiter
 from infrastructure.readside import ReadSide
-from infrastructure.service import LedgerService, utc_now
+from infrastructure.service import LedgerService
 from infrastructure.settings import ConfigurationError, Settings
+from infrastructure.usecases.context import utc_now
 
 
 def load_posts(path: str | None) -> PostRegistry:
@@ -60,6 +62,12 @@ class Ledger:
     service: LedgerService
     read: ReadSide
     settings: Settings
+
+    def shared_limiter(self, name: str, per_minute: int) -> SharedRateLimiter | None:
+        """A request limit counted in PostgreSQL for every server process; None on SQLite."""
+        if not self.service.is_postgres:
+            return None
+        return SharedRateLimiter(self.service.app, name, per_minute)
 
 
 def build_ledger(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Ledger:

@@ -6,13 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.daily import Boundary, Day, boundaries, daily
 from domain.engine import Facts
-from domain.errors import NotFoundError
 from domain.records import Exemption
-from domain.traveler import Traveler
 from infrastructure.service import LedgerService
 
 MARGIN_DAYS = 14  # shown before the first entry, so the chart starts from nothing
@@ -33,12 +29,7 @@ def chart_data(
     known_at: datetime | None = None,
 ) -> ChartData:
     """Every day from shortly before the first entry to ``as_of``, as the engine counts it."""
-    try:
-        t = service.app.repository.get(traveler_id)
-    except AggregateNotFoundError:
-        raise NotFoundError(f"no traveler {traveler_id}") from None
-    if not isinstance(t, Traveler):
-        raise NotFoundError(f"no traveler {traveler_id}")
+    t = service.traveler(traveler_id)
     facts = Facts.from_crossings(
         jurisdiction,
         t.nationality,

@@ -390,12 +390,6 @@ class LedgerApplication(Application[UUID]):
     def position(self) -> int:
         return self.recorder.max_notification_id() or 0
 
-    def traveler(self, traveler_id: UUID) -> Traveler:
-        return self.repository.get(traveler_id)
-
-    def document_key(self, key_id: UUID) -> DocumentKey:
-        return self.repository.get(key_id)
-
 
 def _bound_reconnects(datastore: PostgresDatastore) -> None:
     """New connections time out in seconds, and the pool's reconnection backoff (doubling up to

@@ -10,7 +10,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from infrastructure.service import Actor, BatchItem, LedgerService
+from infrastructure.service import LedgerService
+from infrastructure.usecases.commands import BatchItem, CorrectCrossing, GrantExemption
+from infrastructure.usecases.context import Actor
 
 LOADER = Actor("demo-loader", office=None, admin=True)
 _UUID_NS = uuid.UUID("0b6f8a9e-1d5c-4a0a-9a54-7e0f6f9d2c11")
@@ -221,13 +223,14 @@ def load(service: LedgerService, plans: list[PlannedTraveler], actor: Actor = LO
             continue
         tid = service.find_traveler(p.nationality, p.document_number)
         for e in p.exemptions:
-            service.grant_exemption(actor, tid, **e)
+            service.grant_exemption(actor, GrantExemption(tid, **e))
             exemptions += 1
         for t in p.terminations:
             service.end_exemption(actor, tid, **t)
         for c in p.corrections:
             service.correct_crossing(
-                actor, tid, c["crossing_id"], c["reason"], occurred_at=c["occurred_at"]
+                actor,
+                CorrectCrossing(tid, c["crossing_id"], c["reason"], occurred_at=c["occurred_at"]),
             )
         for v in p.voids:
             service.void_crossing(actor, tid, v, "recorded twice by mistake")

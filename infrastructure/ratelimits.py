@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from psycopg import sql
 
+from infrastructure.errors import store_boundary
 from infrastructure.ledger import LedgerApplication
 from infrastructure.migrations import RATE_LIMITS_TABLE as TABLE
 
@@ -42,6 +43,7 @@ class SharedRateLimiter:
         ).format(table, sql.Identifier(TABLE))
         self._sweep = sql.SQL("DELETE FROM {} WHERE minute < %s").format(table)
 
+    @store_boundary
     def hit(self, key: str) -> int | None:
         """Count a hit; None when allowed, else the seconds until the next minute starts."""
         now = self._clock()

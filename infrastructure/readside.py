@@ -11,6 +11,7 @@ from uuid import UUID
 from domain.answers import PenaltyBand
 from domain.traveler import Traveler
 from infrastructure.documents import document_digest
+from infrastructure.errors import store_boundary
 from infrastructure.ledger import LedgerApplication
 from infrastructure.projection_runner import LIVE_BATCH, Puller, Worker, live_view, rebuild
 from infrastructure.views_postgres import PostgresBackend
@@ -70,6 +71,7 @@ class ReadSide:
 
     # -- queries ---------------------------------------------------------------------------
 
+    @store_boundary
     def overstays(
         self, jurisdiction: str, as_of: date, limit: int = 100, cursor: str | None = None
     ) -> dict:
@@ -96,17 +98,21 @@ class ReadSide:
             "next_cursor": _cursor(last.latest_legal_exit, str(last.traveler_id)) if last else None,
         }
 
+    @store_boundary
     def find_document(self, nationality: str, document_number: str) -> UUID | None:
         return self.view().find_document(self._hash(nationality, document_number))
 
+    @store_boundary
     def generations(self) -> list[tuple[int, int, bool]]:
         """(generation, position, live): a non-live one is a rebuild in progress."""
         return generations(self.db)
 
+    @store_boundary
     def stale_rows(self) -> int:
         """Travelers whose rows predate the current rulebook (its digest changed)."""
         return self.view().count_stale(self.rulebook.digest)
 
+    @store_boundary
     def lag(self) -> list[dict]:
         ledger = self.db.ledger_position()
         position = self.view().position()
@@ -121,12 +127,14 @@ class ReadSide:
 
     # -- upkeep ----------------------------------------------------------------------------
 
+    @store_boundary
     def catch_up(self) -> int:
         """One pull step (the SQLite serve loop): rulebook refresh, then pending events."""
         projection = self.projection(self.view())
         refreshed = projection.refresh_stale()
         return refreshed or Puller(self.app, projection, LIVE_BATCH).step()
 
+    @store_boundary
     def rebuild(self, progress: Callable[[int], None] = lambda position: None) -> SqlStatusView:
         """Rebuild from position 0 into a fresh generation; ``progress`` gets its position."""
         return rebuild(self.db, self.projection, self.app, progress)
@@ -136,6 +144,7 @@ class ReadSide:
 
     # -- verification ----------------------------------------------------------------------
 
+    @store_boundary
     def traveler_ids(self) -> list[UUID]:
         """Every registered traveler, from the ledger itself."""
         out, start = [], 0
@@ -148,6 +157,7 @@ class ReadSide:
                 return out
             start = notes[-1].id
 
+    @store_boundary
     def verify(self) -> list[dict]:
         """Every field of every row against the engine run on the ledger; the differences.
 

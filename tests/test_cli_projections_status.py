@@ -10,8 +10,9 @@ from test_web_support import SECRET
 from domain.rulebook import ALL_PRESENCE, with_policy
 from infrastructure.bootstrap import build_ledger
 from infrastructure.readside import ReadSide
-from infrastructure.service import Actor
 from infrastructure.settings import Settings
+from infrastructure.usecases.commands import RecordCrossing
+from infrastructure.usecases.context import Actor
 from web.cli import main
 
 
@@ -21,7 +22,7 @@ def test_rows_from_the_old_look_back_are_reported_then_recomputed(tmp_path):
     officer = Actor("officer", office="KZ-ALA")
     tid, _, _ = ledger.service.register(officer, "RUS", "75 0001")
     at = datetime(2023, 1, 20, 4, tzinfo=UTC)
-    ledger.service.record_crossing(officer, tid, "c1", "entry", "KZ-ALA", at)
+    ledger.service.record_crossing(officer, RecordCrossing(tid, "c1", "entry", "KZ-ALA", at))
     old = with_policy(ledger.service.rulebook, "KAZ-EAEU-90-180", lookback=ALL_PRESENCE)
     before = ReadSide(ledger.service.app, old, ledger.read.document_key)
     while before.catch_up():

@@ -18,8 +18,9 @@ from domain.posts import PostRegistry
 from domain.records import Crossing, Exemption
 from domain.rulebook import default_rulebook
 from infrastructure.bootstrap import build_service
-from infrastructure.service import Actor
 from infrastructure.settings import Settings
+from infrastructure.usecases.commands import GrantExemption, RecordCrossing
+from infrastructure.usecases.context import Actor
 
 DATA = load_examples()
 CASES = [c for c in DATA["cases"] if not c.get("timezone")]
@@ -161,20 +162,22 @@ def test_example_through_service(service, case):
     assert created
     for c in crossings_of(case):
         body, new = service.record_crossing(
-            OFFICER, tid, c.crossing_id, c.direction, c.border_post, c.occurred_at
+            OFFICER, RecordCrossing(tid, c.crossing_id, c.direction, c.border_post, c.occurred_at)
         )
         assert new and body["local_date"] == c.local_date.isoformat()
     for e in exemptions_of(case):
         _, granted = service.grant_exemption(
             OFFICER,
-            tid,
-            e.exemption_id,
-            e.kind,
-            e.jurisdiction,
-            e.valid_from,
-            e.valid_until,
-            contract_number=e.contract_number,
-            employer_id=e.employer_id,
+            GrantExemption(
+                tid,
+                e.exemption_id,
+                e.kind,
+                e.jurisdiction,
+                e.valid_from,
+                e.valid_until,
+                contract_number=e.contract_number,
+                employer_id=e.employer_id,
+            ),
         )
         assert granted
         if e.ended_on:
@@ -198,7 +201,7 @@ def test_example_local_dates_through_service(service, case):
         ("URA_local_date", "KZ-URA", datetime(2023, 3, 1, 18, 30, tzinfo=UTC), "k13-b"),
         ("ALA_2024_local_date", "KZ-ALA", datetime(2024, 3, 1, 18, 30, tzinfo=UTC), "k13-c"),
     ):
-        body, _ = service.record_crossing(OFFICER, tid, cid, "entry", post, at)
+        body, _ = service.record_crossing(OFFICER, RecordCrossing(tid, cid, "entry", post, at))
         answers[name] = body["local_date"]
     for name, expected in case["expected"].items():
         assert answers[name] == expected, name

@@ -14,7 +14,7 @@ from test_cli_serve import free_port, start, stop, wait_until_up
 from test_web_support import SECRET, WebCase, settings_for, token, unique
 
 from infrastructure.bootstrap import build_ledger
-from infrastructure.service import Actor
+from infrastructure.usecases.context import Actor
 
 TRAVELERS = "/api/v1/travelers"
 

@@ -13,8 +13,8 @@ from domain.rulebook import ALL_PRESENCE, with_policy
 from infrastructure.bootstrap import build_ledger
 from infrastructure.population import LOADER, load, population
 from infrastructure.readside import ReadSide
-from infrastructure.service import Actor
 from infrastructure.settings import Settings
+from infrastructure.usecases.context import Actor
 from projections.views import AlreadyApplied, Changes
 
 TRAVELERS = 500

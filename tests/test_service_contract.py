@@ -19,8 +19,14 @@ from psycopg import sql
 
 from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from infrastructure.bootstrap import build_service
-from infrastructure.service import Actor, BatchItem
 from infrastructure.settings import Settings, schema_of, sqlite_path
+from infrastructure.usecases.commands import (
+    BatchItem,
+    CorrectCrossing,
+    GrantExemption,
+    RecordCrossing,
+)
+from infrastructure.usecases.context import Actor
 
 OFFICER = Actor("officer-ala", office="KZ-ALA")
 ADMIN = Actor("admin", office="HQ", admin=True)
@@ -136,13 +142,17 @@ class ServiceContract:
         """10 days on the old passport (03-01..03-10) and 5 on the new one (04-01..04-05): the
         status on 04-05 counts 15, and the new document finds the same traveler."""
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.record_crossing(OFFICER, tid, "a1", "entry", "KZ-ALA", at("2023-03-01"))
-        svc.record_crossing(OFFICER, tid, "a2", "exit", "KZ-ALA", at("2023-03-10", 10))
+        svc.record_crossing(OFFICER, RecordCrossing(tid, "a1", "entry", "KZ-ALA", at("2023-03-01")))
+        svc.record_crossing(
+            OFFICER, RecordCrossing(tid, "a2", "exit", "KZ-ALA", at("2023-03-10", 10))
+        )
         linked, first_link_position = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
         assert linked
         same = svc.find_traveler("RUS", "76-7654321")
         assert same == tid
-        svc.record_crossing(OFFICER, same, "b1", "entry", "KZ-ALA", at("2023-04-01"))
+        svc.record_crossing(
+            OFFICER, RecordCrossing(same, "b1", "entry", "KZ-ALA", at("2023-04-01"))
+        )
         status = svc.status(tid, "KAZ", as_of=date(2023, 4, 5))
         assert status.days_used == 15
         assert svc.register(OFFICER, "RUS", "76 7654321")[:2] == (tid, False)
@@ -178,33 +188,41 @@ class ServiceContract:
     def test_crossing_retry_returns_the_original_answer(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         first, created = svc.record_crossing(
-            OFFICER, tid, "c1", "entry", "KZ-ALA", at("2023-03-01", 18)
+            OFFICER, RecordCrossing(tid, "c1", "entry", "KZ-ALA", at("2023-03-01", 18))
         )
         assert created and first["local_date"] == "2023-03-02" and first["jurisdiction"] == "KAZ"
-        svc.record_crossing(OFFICER, tid, "c2", "exit", "KZ-ALA", at("2023-03-05"))
+        svc.record_crossing(OFFICER, RecordCrossing(tid, "c2", "exit", "KZ-ALA", at("2023-03-05")))
         again, created_again = svc.record_crossing(
-            OFFICER, tid, "c1", "entry", "KZ-ALA", at("2023-03-01", 18)
+            OFFICER, RecordCrossing(tid, "c1", "entry", "KZ-ALA", at("2023-03-01", 18))
         )
         assert not created_again
         assert again == first  # including the original position
         with pytest.raises(ConflictError):
-            svc.record_crossing(OFFICER, tid, "c1", "exit", "KZ-ALA", at("2023-03-01", 18))
+            svc.record_crossing(
+                OFFICER, RecordCrossing(tid, "c1", "exit", "KZ-ALA", at("2023-03-01", 18))
+            )
         assert self.crossings_recorded(svc, tid) == {"c1": 1, "c2": 1}
 
     def test_crossing_for_unknown_traveler_or_post(self, svc):
         import uuid
 
         with pytest.raises(NotFoundError):
-            svc.record_crossing(OFFICER, uuid.uuid4(), "c1", "entry", "KZ-ALA", at("2023-03-01"))
+            svc.record_crossing(
+                OFFICER, RecordCrossing(uuid.uuid4(), "c1", "entry", "KZ-ALA", at("2023-03-01"))
+            )
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         with pytest.raises(ValidationError):
-            svc.record_crossing(OFFICER, tid, "c1", "entry", "XX-NOPE", at("2023-03-01"))
+            svc.record_crossing(
+                OFFICER, RecordCrossing(tid, "c1", "entry", "XX-NOPE", at("2023-03-01"))
+            )
 
     # -- batches ------------------------------------------------------------------------------
 
     def test_batch_registers_reports_and_isolates_bad_items(self, svc):
         known, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.record_crossing(OFFICER, known, "k0", "entry", "KZ-ALA", at("2023-03-01"))
+        svc.record_crossing(
+            OFFICER, RecordCrossing(known, "k0", "entry", "KZ-ALA", at("2023-03-01"))
+        )
         items = [
             BatchItem("RUS", "75-1234567", "k1", "exit", "KZ-ALA", at("2023-03-05", 10)),
             BatchItem("KGZ", "AC 1111111", "n1", "entry", "KZ-ALA", at("2023-03-02")),
@@ -264,10 +282,14 @@ class ServiceContract:
         """Entry 03-01, exit typed 03-30: 30 days. Corrected to 03-10: 10. Entry voided: the
         exit alone is an entry_unknown day: 1."""
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
-        svc.record_crossing(OFFICER, tid, "x", "exit", "KZ-ALA", at("2023-03-30", 10))
+        svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-03-01")))
+        svc.record_crossing(
+            OFFICER, RecordCrossing(tid, "x", "exit", "KZ-ALA", at("2023-03-30", 10))
+        )
         assert svc.status(tid, "KAZ", as_of=date(2023, 4, 10)).days_used == 30
-        body = svc.correct_crossing(OFFICER, tid, "x", "typo", occurred_at=at("2023-03-10", 10))
+        body = svc.correct_crossing(
+            OFFICER, CorrectCrossing(tid, "x", "typo", occurred_at=at("2023-03-10", 10))
+        )
         assert body["local_date"] == "2023-03-10" and body["position"]
         assert svc.status(tid, "KAZ", as_of=date(2023, 4, 10)).days_used == 10
         svc.void_crossing(ADMIN, tid, "e", "wrong traveler")
@@ -281,31 +303,37 @@ class ServiceContract:
         """Entered 2023-03-01. Exempt 03-10..2024-03-09: on 06-10 only 03-01..03-09 count (9).
         Ended 05-30 (90 days after entry, no grace): 9 + 05-31..06-10 (11) = 20."""
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
+        svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-03-01")))
         assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10)).days_used == 102
         first, created = svc.grant_exemption(
             OFFICER,
-            tid,
-            "x1",
-            "employment",
-            "KAZ",
-            date(2023, 3, 10),
-            date(2024, 3, 9),
-            contract_number="EC-1",
-            employer_id="123456789012",
+            GrantExemption(
+                tid,
+                "x1",
+                "employment",
+                "KAZ",
+                date(2023, 3, 10),
+                date(2024, 3, 9),
+                contract_number="EC-1",
+                employer_id="123456789012",
+            ),
         )
         assert created
-        svc.record_crossing(OFFICER, tid, "later", "exit", "KZ-ALA", at("2023-09-01"))
+        svc.record_crossing(
+            OFFICER, RecordCrossing(tid, "later", "exit", "KZ-ALA", at("2023-09-01"))
+        )
         again, created_again = svc.grant_exemption(
             OFFICER,
-            tid,
-            "x1",
-            "employment",
-            "KAZ",
-            date(2023, 3, 10),
-            date(2024, 3, 9),
-            contract_number="EC-1",
-            employer_id="123456789012",
+            GrantExemption(
+                tid,
+                "x1",
+                "employment",
+                "KAZ",
+                date(2023, 3, 10),
+                date(2024, 3, 9),
+                contract_number="EC-1",
+                employer_id="123456789012",
+            ),
         )
         assert created_again is False
         assert again["position"] == first["position"]  # the original grant's, not the ledger's end
@@ -318,14 +346,16 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.grant_exemption(
             OFFICER,
-            tid,
-            "x1",
-            "employment",
-            "KAZ",
-            date(2023, 3, 10),
-            date(2024, 3, 9),
-            contract_number="EC-1",
-            employer_id="123456789012",
+            GrantExemption(
+                tid,
+                "x1",
+                "employment",
+                "KAZ",
+                date(2023, 3, 10),
+                date(2024, 3, 9),
+                contract_number="EC-1",
+                employer_id="123456789012",
+            ),
         )
         mine = svc.verify_exemption(EMPLOYER, "RUS", "75-1234567", "EC-1", on=date(2023, 6, 1))
         assert mine["status"] == "active" and mine["kind"] == "employment"
@@ -355,8 +385,8 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         grant = ("x1", "family", "KAZ", date(2023, 3, 10), date(2024, 3, 9))
         with pytest.raises(ForbiddenError):
-            svc.grant_exemption(paris, tid, *grant)
-        svc.grant_exemption(almaty, tid, *grant)
+            svc.grant_exemption(paris, GrantExemption(tid, *grant))
+        svc.grant_exemption(almaty, GrantExemption(tid, *grant))
         with pytest.raises(ForbiddenError):
             svc.end_exemption(paris, tid, "x1", date(2023, 5, 1), "not mine")
         svc.end_exemption(ADMIN, tid, "x1", date(2023, 5, 1), "admin may")
@@ -368,12 +398,15 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         for month in range(1, 10):
             svc.record_crossing(
-                OFFICER, tid, f"e{month}", "entry", "KZ-ALA", at(f"2023-0{month}-01")
+                OFFICER,
+                RecordCrossing(tid, f"e{month}", "entry", "KZ-ALA", at(f"2023-0{month}-01")),
             )
             svc.record_crossing(
-                OFFICER, tid, f"x{month}", "exit", "KZ-ALA", at(f"2023-0{month}-25")
+                OFFICER, RecordCrossing(tid, f"x{month}", "exit", "KZ-ALA", at(f"2023-0{month}-25"))
             )
-        svc.correct_crossing(OFFICER, tid, "x3", "typo", occurred_at=at("2023-03-26"))
+        svc.correct_crossing(
+            OFFICER, CorrectCrossing(tid, "x3", "typo", occurred_at=at("2023-03-26"))
+        )
         whole = self.make_service().history(tid, "KAZ", limit=1000)
         assert whole["next_after_version"] is None and len(whole["events"]) == 20
         paged, after, fresh = [], 0, self.make_service()
@@ -387,7 +420,9 @@ class ServiceContract:
     def test_an_edited_event_breaks_the_whole_chain_on_every_page(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         for i, direction in enumerate(["entry", "exit", "entry"]):
-            svc.record_crossing(OFFICER, tid, f"c{i}", direction, "KZ-ALA", at(f"2023-0{i + 2}-01"))
+            svc.record_crossing(
+                OFFICER, RecordCrossing(tid, f"c{i}", direction, "KZ-ALA", at(f"2023-0{i + 2}-01"))
+            )
         self.edit_stored_state(svc, tid, 2, b"2023-02-01", b"2023-01-01")
         fresh = self.make_service()
         whole = fresh.history(tid)
@@ -403,13 +438,21 @@ class ServiceContract:
         nqz = Actor("officer-nqz", office="KZ-NQZ")
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         with pytest.raises(ForbiddenError):
-            svc.record_crossing(ala_only, tid, "c0", "entry", "KZ-NQZ", at("2023-03-01"))
-        svc.record_crossing(ala_only, tid, "c1", "entry", "KZ-ALA", at("2023-03-01"))
+            svc.record_crossing(
+                ala_only, RecordCrossing(tid, "c0", "entry", "KZ-NQZ", at("2023-03-01"))
+            )
+        svc.record_crossing(
+            ala_only, RecordCrossing(tid, "c1", "entry", "KZ-ALA", at("2023-03-01"))
+        )
         with pytest.raises(ForbiddenError):
-            svc.correct_crossing(nqz, tid, "c1", "typo", occurred_at=at("2023-03-02"))
+            svc.correct_crossing(
+                nqz, CorrectCrossing(tid, "c1", "typo", occurred_at=at("2023-03-02"))
+            )
         with pytest.raises(ForbiddenError):
             svc.void_crossing(nqz, tid, "c1", "dup")
-        svc.correct_crossing(ADMIN, tid, "c1", "typo", occurred_at=at("2023-03-02"))
+        svc.correct_crossing(
+            ADMIN, CorrectCrossing(tid, "c1", "typo", occurred_at=at("2023-03-02"))
+        )
         types = [e["type"] for e in svc.history(tid)["events"]]
         assert types == ["Registered", "CrossingRecorded", "CrossingCorrected"]
 
@@ -417,14 +460,16 @@ class ServiceContract:
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
         svc.grant_exemption(
             OFFICER,
-            tid,
-            "x1",
-            "employment",
-            "KAZ",
-            date(2023, 3, 10),
-            date(2024, 3, 9),
-            contract_number="EC-1",
-            employer_id="123456789012",
+            GrantExemption(
+                tid,
+                "x1",
+                "employment",
+                "KAZ",
+                date(2023, 3, 10),
+                date(2024, 3, 9),
+                contract_number="EC-1",
+                employer_id="123456789012",
+            ),
         )
         svc.end_exemption(OFFICER, tid, "x1", date(2023, 9, 30), "terminated")
         during = svc.verify_exemption(EMPLOYER, "RUS", DOC, "EC-1", on=date(2023, 9, 30))
@@ -440,10 +485,12 @@ class ServiceContract:
         clock = Clock(datetime(2024, 3, 1, 6, tzinfo=UTC))
         svc = self.make_service(clock)
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2024-03-01"))
+        svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2024-03-01")))
         t1 = clock.now
         clock.advance(days=10)
-        svc.record_crossing(OFFICER, tid, "x", "exit", "KZ-ALA", at("2024-03-05", 10))
+        svc.record_crossing(
+            OFFICER, RecordCrossing(tid, "x", "exit", "KZ-ALA", at("2024-03-05", 10))
+        )
         then = svc.status(tid, "KAZ", as_of=date(2024, 3, 20), known_at=t1)
         now = svc.status(tid, "KAZ", as_of=date(2024, 3, 20))
         assert (then.present, then.days_used) == (True, 20)
@@ -455,11 +502,15 @@ class ServiceContract:
         """Asked twice, then after an exit: the second answer is the first, the third sees the
         exit (entry 2023-02-01, exit 03-01: 29 days) and names the exit's position."""
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        entry, _ = svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-02-01"))
+        entry, _ = svc.record_crossing(
+            OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-02-01"))
+        )
         first = svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
         assert first == svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
         assert first.position == entry["position"] and first.present is True
-        exit_, _ = svc.record_crossing(OFFICER, tid, "x", "exit", "KZ-ALA", at("2023-03-01", 10))
+        exit_, _ = svc.record_crossing(
+            OFFICER, RecordCrossing(tid, "x", "exit", "KZ-ALA", at("2023-03-01", 10))
+        )
         after = svc.status(tid, "KAZ", as_of=date(2023, 3, 15))
         assert (after.present, after.days_used) == (False, 29)
         assert after.position == exit_["position"]
@@ -470,18 +521,14 @@ class ServiceContract:
         clock = Clock(datetime(2024, 3, 1, 6, tzinfo=UTC))
         svc = self.make_service(clock)
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2024-03-01"))
+        svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2024-03-01")))
         t1 = clock.now
         t2 = clock.advance(days=3)
         svc.grant_exemption(
             OFFICER,
-            tid,
-            "x1",
-            "study",
-            "KAZ",
-            date(2024, 3, 5),
-            date(2024, 6, 30),
-            permit_number="S-1",
+            GrantExemption(
+                tid, "x1", "study", "KAZ", date(2024, 3, 5), date(2024, 6, 30), permit_number="S-1"
+            ),
         )
         as_of = date(2024, 3, 20)
         assert svc.status(tid, "KAZ", as_of=as_of, known_at=t1).days_used == 20
@@ -523,18 +570,16 @@ class ServiceContract:
 
     def test_history_chain_is_valid(self, svc):
         tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        svc.record_crossing(OFFICER, tid, "e", "entry", "KZ-ALA", at("2023-03-01"))
+        svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-03-01")))
         svc.grant_exemption(
             OFFICER,
-            tid,
-            "x1",
-            "study",
-            "KAZ",
-            date(2023, 3, 10),
-            date(2023, 9, 9),
-            permit_number="S-1",
+            GrantExemption(
+                tid, "x1", "study", "KAZ", date(2023, 3, 10), date(2023, 9, 9), permit_number="S-1"
+            ),
         )
-        svc.correct_crossing(OFFICER, tid, "e", "typo", occurred_at=at("2023-03-02"))
+        svc.correct_crossing(
+            OFFICER, CorrectCrossing(tid, "e", "typo", occurred_at=at("2023-03-02"))
+        )
         history = svc.history(tid)
         assert history["chain_valid"]
         events = history["events"]
@@ -566,21 +611,25 @@ class ServiceContract:
         almaty = timezone(timedelta(hours=6))
         svc.record_crossing(
             OFFICER,
-            tid,
-            "c1",
-            "entry",
-            "KG-FRU",
-            datetime(2023, 9, 2, 23, 59, 59, 123456, tzinfo=almaty),
+            RecordCrossing(
+                tid,
+                "c1",
+                "entry",
+                "KG-FRU",
+                datetime(2023, 9, 2, 23, 59, 59, 123456, tzinfo=almaty),
+            ),
         )
         svc.grant_exemption(
             OFFICER,
-            tid,
-            "x1",
-            "medical",
-            "KGZ",
-            date(2023, 9, 3),
-            date(2023, 12, 31),
-            permit_number="M-Ω-1",
+            GrantExemption(
+                tid,
+                "x1",
+                "medical",
+                "KGZ",
+                date(2023, 9, 3),
+                date(2023, 12, 31),
+                permit_number="M-Ω-1",
+            ),
         )
         fresh = self.make_service()  # nothing cached: events come from the database
         history = fresh.history(tid)
@@ -633,10 +682,14 @@ class ServiceContract:
                 for i in range(per):
                     mine = services[w % len(services)]
                     cid, direction, when = crossing(w, i)
-                    mine.record_crossing(OFFICER, tid, cid, direction, "KZ-ALA", when)
+                    mine.record_crossing(
+                        OFFICER, RecordCrossing(tid, cid, direction, "KZ-ALA", when)
+                    )
                     if i == 2:
                         cid, direction, when = crossing((w + 1) % threads, 0)
-                        mine.record_crossing(OFFICER, tid, cid, direction, "KZ-ALA", when)
+                        mine.record_crossing(
+                            OFFICER, RecordCrossing(tid, cid, direction, "KZ-ALA", when)
+                        )
             except BaseException as e:  # reported below, in the test's thread
                 errors.append(e)
 

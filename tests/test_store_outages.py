@@ -17,9 +17,9 @@ from private_postgres import private_postgres  # noqa: F401 (fixture)
 from test_web_support import SECRET, assert_problem, bearer, settings_for
 
 from infrastructure.bootstrap import build_ledger
+from infrastructure.errors import StoreUnavailable
 from infrastructure.population import load, population
 from web.app import create_app
-from web.problems import STORE_ERRORS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -106,7 +106,7 @@ def keep_writing(service, stop: threading.Event, failures: list) -> None:
     while not stop.is_set():
         try:
             load(service, population(seed, 10))
-        except STORE_ERRORS as e:
+        except StoreUnavailable as e:
             failures.append(e)
             time.sleep(0.2)
         seed += 1

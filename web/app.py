@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from infrastructure.bootstrap import build_ledger
-from infrastructure.ratelimits import SharedRateLimiter
-from infrastructure.service import utc_now
 from infrastructure.settings import Settings
+from infrastructure.usecases.context import utc_now
 from web.guards import CALCULATOR, VERIFICATION
 from web.openapi import SETTINGS as OPENAPI_SETTINGS
 from web.openapi import LedgerApi
 from web.problems import register_error_handlers
-from web.ratelimit import FallbackLimiter, RateLimiter
 from web.schemas.crossings import BatchItemIn
+from web.throttle import FallbackLimiter, RateLimiter
 from web.ui import register_pages
 from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
 
@@ -59,7 +58,7 @@ def _not_stored(response):
 
 def _limiter(ledger, name: str, per_minute: int):
     """Shared through PostgreSQL, whose server runs several workers; in-process on SQLite."""
-    if ledger.service.app.is_postgres:
-        shared = SharedRateLimiter(ledger.service.app, name, per_minute)
+    shared = ledger.shared_limiter(name, per_minute)
+    if shared is not None:
         return FallbackLimiter(shared, RateLimiter(per_minute))
     return RateLimiter(per_minute)

@@ -11,8 +11,8 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from domain.posts import PostRegistry
-from infrastructure.service import Actor
 from infrastructure.settings import MAX_TOKEN_TTL_SECONDS
+from infrastructure.usecases.context import Actor
 
 ALGORITHM = "HS256"
 # Checked on every token: one signed for another service with the same key is not ours.

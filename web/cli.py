@@ -12,8 +12,8 @@ import click
 
 from domain.errors import NotFoundError
 from infrastructure.bootstrap import build_ledger, build_service, load_posts
-from infrastructure.service import Actor
 from infrastructure.settings import MAX_TOKEN_TTL_SECONDS, ConfigurationError, Settings
+from infrastructure.usecases.context import Actor
 from web.auth import ROLES, TokenError, issue_token
 
 IMPORT_CHUNK = 1000
@@ -57,7 +57,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
     settings = _settings()
     # Tables made once here: workers booting together on a new database raced to make them.
-    build_ledger(settings).service.app.close()
+    build_ledger(settings).service.close()
     Server(settings, options(settings, host, port, workers)).run()
 
 
@@ -109,14 +109,14 @@ def demo(travelers: int, seed: int) -> None:
     service = build_service(_settings())
     try:
         # Loading again would re-apply the demo's corrections and voids to what it loaded before.
-        if service.app.position():
+        if service.position():
             raise click.ClickException(
                 "the ledger already holds events; demo loads only into an empty ledger "
                 "(point DATABASE_URL at a new database)"
             )
         summary = load_demo(service, travelers=travelers, seed=seed)
     finally:
-        service.app.close()
+        service.close()
     click.echo(json.dumps(summary, indent=2))
 
 
@@ -147,7 +147,7 @@ def import_(file: Path, actor: str, office: str | None) -> None:
     except ValueError as e:
         raise click.UsageError(str(e)) from e
     finally:
-        service.app.close()
+        service.close()
     click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
     for line, errors in rejected:
         click.echo(f"line {line}: {json.dumps(errors)}", err=True)
@@ -178,7 +178,7 @@ def _quickstart_sample(settings: Settings) -> dict:
 
     service = build_service(settings)
     try:
-        if not service.app.position():
+        if not service.position():
             return load_demo(service, QUICKSTART_TRAVELERS, QUICKSTART_SEED)["sample"]
         try:
             return demo_sample(service, population(QUICKSTART_SEED, QUICKSTART_TRAVELERS))
@@ -188,7 +188,7 @@ def _quickstart_sample(settings: Settings) -> dict:
                 "move it away and run again"
             ) from None
     finally:
-        service.app.close()
+        service.close()
 
 
 def curl_commands(settings: Settings, sample: dict, base: str) -> list[str]:

@@ -39,7 +39,7 @@ def run(poll: float) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     ledger = _ledger()
     read = ledger.read
-    if not ledger.service.app.is_postgres:
+    if not ledger.service.is_postgres:
         stopped = []
         _stop_on_sigterm(lambda: stopped.append(True))
         while not stopped:
@@ -67,7 +67,7 @@ def rebuild() -> None:
     """Rebuild from position 0 into fresh tables, swapped in only once caught up."""
     ledger = _ledger()
     url = ledger.settings.database_url
-    postgres = ledger.service.app.is_postgres
+    postgres = ledger.service.is_postgres
     with advisory_lock(url, "stay_status:rebuild") if postgres else nullcontext(True) as won:
         if not won:
             raise click.ClickException("another rebuild is running on this database")

@@ -88,7 +88,7 @@ class _Whole(validate.Regexp):
 
     def __call__(self, value: str) -> str:
         if isinstance(value, str) and value.endswith("\n"):
-            raise ValidationError(self._format_error(value))
+            raise ValidationError(self.error.format(input=value, regex=self.regex.pattern))
         return super().__call__(value)
 
 

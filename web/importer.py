@@ -9,7 +9,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
-from infrastructure.service import BatchItem
+from infrastructure.usecases.commands import BatchItem
 from web.schemas.crossings import BatchItemIn
 from web.views.crossings import batch_item
 

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from http import HTTPStatus
 
-import psycopg
-import psycopg_pool
-from eventsourcing import persistence
 from flask import Flask, Response
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
+from infrastructure.errors import StoreUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 STORE_RETRY_AFTER = 5
-STORE_ERRORS = (
-    persistence.OperationalError,
-    persistence.InterfaceError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-    psycopg_pool.PoolTimeout,
-    sqlite3.OperationalError,
-)
 _DOMAIN_STATUS = {
     ValidationError: 422,
     ConflictError: 409,
@@ -129,12 +118,10 @@ def register_error_handlers(app: Flask) -> None:
             return problem(422, "the request content is invalid", e.errors)
         return problem(status, str(e))
 
-    def store_unavailable(e: Exception):
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(e: StoreUnavailable):
         log.warning("store unavailable: %s", e)
         return store_problem("the ledger store is unavailable")
-
-    for cls in STORE_ERRORS:
-        app.register_error_handler(cls, store_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from infrastructure.service import HISTORY_MAX_PAGE, HISTORY_PAGE
+from infrastructure.usecases.audit import HISTORY_MAX_PAGE, HISTORY_PAGE
 from web.fields import Day, Instant, IsoDate, IsoInstant, Jurisdiction, Text
 from web.schemas.answers import PenaltyBandOut, StatusOut
 

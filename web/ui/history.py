@@ -7,7 +7,8 @@ from uuid import UUID
 
 from marshmallow import ValidationError as SchemaError
 
-from infrastructure.service import HISTORY_MAX_PAGE, LedgerService
+from infrastructure.service import LedgerService
+from infrastructure.usecases.audit import HISTORY_MAX_PAGE
 
 PAGE = 200
 # The fields of an event shown as its "what"; the rest (hashes, ids) stay in the API's answer.

@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.checks import require_past
-from infrastructure.service import BatchItem
+from infrastructure.usecases.commands import BatchItem, CorrectCrossing, RecordCrossing
 from web.auth import ADMIN, REGISTRAR, current_actor
 from web.blueprint import Blueprint
 from web.context import service
@@ -34,7 +34,7 @@ WRITERS = (REGISTRAR, ADMIN)
 def record(data, traveler_id: UUID):
     """Record a crossing; the same crossing_id with the same content is a harmless retry."""
     not_too_far_ahead(data["occurred_at"])
-    body, created = service().record_crossing(current_actor(), traveler_id, **data)
+    body, created = service().record_crossing(current_actor(), RecordCrossing(traveler_id, **data))
     return body, 201 if created else 200
 
 
@@ -80,7 +80,9 @@ def correct(data, traveler_id: UUID, crossing_id: str):
     """Correct a crossing (its recording office or an admin), with a reason."""
     if data.get("occurred_at"):
         not_too_far_ahead(data["occurred_at"])
-    return service().correct_crossing(current_actor(), traveler_id, crossing_id, **data)
+    return service().correct_crossing(
+        current_actor(), CorrectCrossing(traveler_id, crossing_id, **data)
+    )
 
 
 @blp.route("/travelers/<uuid:traveler_id>/crossings/<string:crossing_id>/void", methods=["POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from infrastructure.usecases.commands import GrantExemption
 from web.auth import ADMIN, EMPLOYER, REGISTRAR, current_actor
 from web.blueprint import Blueprint
 from web.context import service
@@ -27,7 +28,7 @@ blp = Blueprint("exemptions", __name__, url_prefix="/api/v1", description="Exemp
 @blp.alt_response(200, schema=GrantOut, success=True, description="Same grant again")
 def grant(data, traveler_id: UUID):
     """Grant an exemption; reusing its id with other content is a conflict."""
-    body, created = service().grant_exemption(current_actor(), traveler_id, **data)
+    body, created = service().grant_exemption(current_actor(), GrantExemption(traveler_id, **data))
     return body, 201 if created else 200
 
 

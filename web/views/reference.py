@@ -31,13 +31,13 @@ def border_posts():
 @blp.response(200, HealthOut)
 def health():
     """Whether the store answers and takes writes, its position, and each projection's lag."""
-    reason = service().app.unwritable()
+    reason = service().unwritable()
     if reason:
         detail = f"the ledger store does not take writes: {reason}"
         return store_problem(detail, {"store": "unwritable"})
     return {
         "status": "ok",
         "store": "ok",
-        "ledger_position": service().app.position(),
+        "ledger_position": service().position(),
         "projections": ledger().read.lag(),
     }

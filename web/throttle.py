@@ -10,7 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from web.problems import STORE_ERRORS
+from infrastructure.errors import StoreUnavailable
 
 WINDOW_SECONDS = 60.0
 _SWEEP_EVERY = 1000
@@ -64,7 +64,7 @@ class FallbackLimiter:
         if self._clock() >= self._local_until:
             try:
                 return self.shared.hit(key)
-            except STORE_ERRORS as e:
+            except StoreUnavailable as e:
                 log.warning("rate limits counted in-process for %ss: %s", LOCAL_SECONDS, e)
                 self._local_until = self._clock() + LOCAL_SECONDS
         return self.local.hit(key)

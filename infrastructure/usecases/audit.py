@@ -1,0 +1,103 @@
+"""A traveler's audit trail: its events page by page, the chain checked, statuses as they were."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from uuid import UUID
+
+from domain.chain import event_data, verify_chain
+from domain.errors import ValidationError
+from domain.posts import PostRegistry, reference_today
+from infrastructure.ledger import LedgerApplication
+from infrastructure.replay import Replay
+from infrastructure.usecases.answers import Answers
+from infrastructure.usecases.context import Store, check_jurisdiction, utc_now
+
+HISTORY_PAGE, HISTORY_MAX_PAGE = 200, 1000  # events per history page: default and most
+
+
+class Audit(Store):
+    """History pages; statuses come from the answers use case, so they share its cache."""
+
+    def __init__(
+        self,
+        app: LedgerApplication,
+        posts: PostRegistry,
+        document_key: bytes,
+        answers: Answers,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        super().__init__(app, posts, document_key, clock)
+        self.answers = answers
+
+    def history(
+        self,
+        traveler_id: UUID,
+        with_status: str | None = None,
+        limit: int = HISTORY_PAGE,
+        after_version: int = 0,
+    ) -> dict:
+        """A page of events, oldest first; ``chain_valid`` covers the whole history's chain.
+
+        Hashing every event is cheap next to statuses, so the chain is checked in full; the
+        traveler is replayed up to the page once, and statuses are computed for its events only.
+        """
+        if with_status is not None:
+            check_jurisdiction(with_status)
+        if not 1 <= limit <= HISTORY_MAX_PAGE:
+            raise ValidationError({"limit": [f"must be between 1 and {HISTORY_MAX_PAGE}"]})
+        if after_version < 0:
+            raise ValidationError({"after_version": ["must not be negative"]})
+        self._load(traveler_id)
+        events = list(self.app.events.get(traveler_id))
+        problems = [{"version": p.version, "kind": p.kind} for p in verify_chain(events)]
+        page = [e for e in events if e.originator_version > after_version][:limit]
+        positions = self.app.positions(traveler_id) if page else {}
+        invalid = {p["version"] for p in problems}
+        replay = Replay()
+        if with_status is not None and page:
+            for e in events:
+                if e.originator_version > after_version:
+                    break
+                replay.advance(e)
+        out = []
+        for e in page:
+            doc = {
+                "position": positions.get(e.originator_version),
+                "version": e.originator_version,
+                "type": type(e).__name__,
+                "topic": type(e).TOPIC,
+                "recorded_at": e.recorded_at.isoformat(),
+                "recorded_by": {"actor": e.actor, "office": e.office},
+                "data": _plain(event_data(e)),
+                "hash": e.hash,
+                "previous_hash": e.previous_hash,
+                "hash_valid": e.originator_version not in invalid,
+            }
+            if with_status is not None:
+                t = replay.advance(e)
+                day = reference_today(with_status, e.recorded_at)
+                doc["status"] = self.answers.status_of(
+                    t, with_status, day, e.recorded_at, doc["position"], replay
+                )
+            out.append(doc)
+        more = bool(page) and page[-1].originator_version < events[-1].originator_version
+        return {
+            "traveler_id": str(traveler_id),
+            "events": out,
+            "chain_valid": not problems,
+            "chain_problems": problems,
+            "next_after_version": page[-1].originator_version if more else None,
+        }
+
+
+def _plain(data: dict) -> dict:
+    out = {}
+    for k, v in data.items():
+        out[k] = (
+            v.isoformat()
+            if isinstance(v, (date, datetime))
+            else (str(v) if isinstance(v, UUID) else v)
+        )
+    return out

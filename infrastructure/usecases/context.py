@@ -1,0 +1,122 @@
+"""What every use case shares: who asks, the store with retried loads, claims and scope checks."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from domain.posts import JURISDICTIONS, BorderPost, PostRegistry
+from domain.traveler import RecordedBy, Traveler
+from infrastructure.documents import document_key_id
+from infrastructure.ledger import LedgerApplication
+
+MAX_RETRIES = 10
+_COUNTRY = re.compile(r"[A-Z]{3}")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def backoff(attempt: int) -> None:
+    """Wait a random, growing moment before retrying a save that lost a race.
+
+    Without it, writers that lost a race reload and collide again at once: with eight writers
+    on one traveler some ran out of retries and raised ConflictError.
+    """
+    time.sleep(random.uniform(0, min(0.25, 0.002 * 2**attempt)))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: recorded on events, and the posts a registrar may record at (None: any)."""
+
+    name: str
+    office: str | None = None
+    admin: bool = False
+    posts: frozenset[str] | None = None
+    employer_id: str | None = None
+
+    @property
+    def recorded_by(self) -> RecordedBy:
+        return RecordedBy(self.name, self.office, self.admin)
+
+
+def check_country(name: str, value: str) -> None:
+    if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
+        raise ValidationError({name: ["an ISO 3166-1 alpha-3 code is required"]})
+
+
+def check_jurisdiction(value: str) -> None:
+    if value not in JURISDICTIONS:
+        raise ValidationError({"jurisdiction": [f"must be one of {', '.join(JURISDICTIONS)}"]})
+
+
+class Store:
+    """The base of every use case: the application, the posts, the document key and the clock,
+    with loading, load-command-save retried on concurrent writes, claims and scope checks."""
+
+    def __init__(
+        self,
+        app: LedgerApplication,
+        posts: PostRegistry,
+        document_key: bytes,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self.app = app
+        self.posts = posts
+        self._document_key = document_key
+        self.clock = clock
+
+    def _load(self, traveler_id: UUID) -> Traveler:
+        try:
+            t = self.app.repository.get(traveler_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no traveler {traveler_id}") from None
+        if not isinstance(t, Traveler):
+            raise NotFoundError(f"no traveler {traveler_id}")
+        return t
+
+    def _update(self, traveler_id: UUID, command: Callable[[Traveler, datetime], object]):
+        """Load, run one command, save; on a concurrent write, reload and run it again."""
+        for attempt in range(MAX_RETRIES):
+            t = self._load(traveler_id)
+            result = command(t, self.clock())
+            if not t.pending_events:
+                return result, None
+            try:
+                recordings = self.app.save(t)
+            except IntegrityError:
+                backoff(attempt)
+                continue
+            self.app.repository.keep(t)
+            return result, recordings[-1].notification.id
+        raise ConflictError("the traveler is being changed concurrently; try again")
+
+    def _claimed(self, nationality: str, document_number: str) -> UUID | None:
+        key_id = document_key_id(self._document_key, nationality, document_number)
+        try:
+            key = self.app.repository.get(key_id)
+        except AggregateNotFoundError:
+            return None
+        return key.traveler_id
+
+    def _post_in_scope(self, actor: Actor, post: BorderPost) -> None:
+        if actor.posts is not None and post.code not in actor.posts:
+            raise ForbiddenError(f"office {actor.office} may not record at {post.code}")
+
+    def _jurisdiction_in_scope(self, actor: Actor, jurisdiction: str) -> None:
+        """A registrar acts only in its office's jurisdiction (its posts'); an admin anywhere."""
+        if actor.posts is None:
+            return
+        if jurisdiction not in {self.posts.get(code).jurisdiction for code in actor.posts}:
+            raise ForbiddenError(f"office {actor.office} may not act in {jurisdiction}")
