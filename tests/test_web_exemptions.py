@@ -245,6 +245,15 @@ class TestVerification(WebCase):
         )
         assert r.get_json()["status"] == "not_found"
 
+    def test_a_date_before_the_term_is_pending(self, web):
+        """An addition to api.md's states (README): the term has not begun on that date."""
+        _, check = self._worker(web)
+        headers = web.employer("123456789012")
+        r = web.client.post(VERIFY, json={**check, "on": "2023-03-09"}, headers=headers)
+        assert r.get_json()["status"] == "pending"
+        r = web.client.post(VERIFY, json={**check, "on": "2023-03-10"}, headers=headers)
+        assert r.get_json()["status"] == "active"
+
     @pytest.mark.parametrize("role", ["registrar", "auditor"])
     def test_only_employers_verify(self, web, role):
         _, check = self._worker(web)

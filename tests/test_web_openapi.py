@@ -88,3 +88,25 @@ def test_every_operation_is_named_for_what_it_does(spec):
     assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)*", n) for n in names), names
     status = spec["paths"]["/api/v1/travelers/{traveler_id}/status"]["get"]
     assert status["operationId"] == "getStatus"
+
+
+def test_every_event_has_a_history_schema_listing_exactly_its_fields():
+    """Typed data never drops a field: each schema lists exactly its event's own fields."""
+    import dataclasses
+
+    from domain.chain import ENVELOPE
+    from domain.traveler import events
+    from web.schemas.events import EVENTS
+
+    kinds = {
+        c.__name__: c
+        for c in vars(events).values()
+        if isinstance(c, type) and issubclass(c, events.TravelerEvent) and hasattr(c, "apply")
+    }
+    kinds.pop("Created", None)
+    kinds.pop("TravelerEvent", None)
+    assert set(kinds) <= set(EVENTS)
+    for name, event in kinds.items():
+        own = {f.name for f in dataclasses.fields(event)} - ENVELOPE
+        declared = set(EVENTS[name]().fields["data"].schema.fields) - {"erased"}
+        assert own == declared, name

@@ -11,7 +11,6 @@ from web.guards import CALCULATOR, VERIFICATION
 from web.openapi import SETTINGS as OPENAPI_SETTINGS
 from web.openapi import LedgerApi
 from web.problems import register_error_handlers
-from web.schemas.crossings import BatchItemIn
 from web.throttle import FallbackLimiter, RateLimiter
 from web.ui import register_pages
 from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
@@ -41,8 +40,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["borderledger.api"] = api
     for module in (travelers, crossings, exemptions, answers, audit, reference, meta):
         api.register_blueprint(module.blp)
-    # Batch items are validated one by one, so the batch body references them only by name.
-    api.spec.components.schema("BatchItemIn", schema=BatchItemIn)
     register_error_handlers(app)
     app.after_request(_not_stored)
     register_pages(app, settings.secret_key, settings.trusted_proxies)

@@ -8,6 +8,7 @@ from apispec import BasePlugin
 from flask_smorest import Api
 from marshmallow import fields
 
+from web.fields import Tagged
 from web.problems import PROBLEM_JSON, ProblemSchema, http_problem
 
 _RETRY_AFTER = {
@@ -86,6 +87,18 @@ def nullable_model(converter, field, ret: dict, **kwargs) -> dict:
     return {}
 
 
+def tagged_models(converter, field, ret: dict, **kwargs) -> dict:
+    """A ``Tagged`` answer as ``oneOf`` its schemas, told apart by the tag's value."""
+    if not isinstance(field, Tagged):
+        return {}
+    refs = {value: converter.resolve_nested_schema(type(s)) for value, s in field.schemas.items()}
+    mapping = {value: ref["$ref"] for value, ref in refs.items()}
+    return {
+        "oneOf": list(refs.values()),
+        "discriminator": {"propertyName": field.tag, "mapping": mapping},
+    }
+
+
 def problem_response(code: int) -> str:
     """The name of the response component documenting ``code`` (flask-smorest's own names,
     re-registered below as problems)."""
@@ -102,6 +115,7 @@ class LedgerApi(Api):
         spec_kwargs = {**(spec_kwargs or {}), "extra_plugins": [OperationIds()]}
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
         self.ma_plugin.converter.add_attribute_function(nullable_model)
+        self.ma_plugin.converter.add_attribute_function(tagged_models)
 
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)

@@ -58,8 +58,10 @@ class CalculatorIn(Schema):
 
 
 def enum(values, **kwargs) -> fields.String:
-    """An answer field with a closed set of values, listed as an enum in the document."""
-    return fields.String(validate=validate.OneOf(values), **kwargs)
+    """An answer field with a closed set of values, listed as an enum in the document; a
+    nullable one lists null too, as OpenAPI 3.0.3 asks of a nullable enum."""
+    listed = (*values, None) if kwargs.get("allow_none") else tuple(values)
+    return fields.String(validate=validate.OneOf(listed), **kwargs)
 
 
 class WindowOut(Schema):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from domain.chain import EDITED, INSERTED, MISSING, REORDERED
 from infrastructure.usecases.audit import HISTORY_MAX_PAGE, HISTORY_PAGE
-from web.fields import Day, Instant, IsoDate, IsoInstant, Jurisdiction, Text
-from web.schemas.answers import PenaltyBandOut, StatusOut
+from web.fields import Day, Instant, IsoDate, IsoInstant, Jurisdiction, Tagged, Text
+from web.schemas.answers import PenaltyBandOut, enum
+from web.schemas.events import EVENTS
+from web.schemas.exemptions import VERIFY_STATES
 
 MAX_PAGE = 500
+# What a traveler's own chain check finds (domain.chain.verify_chain).
+CHAIN_PROBLEMS = (EDITED, MISSING, INSERTED, REORDERED)
 
 
 class HistoryQuery(Schema):
@@ -25,33 +30,14 @@ class HistoryQuery(Schema):
     )
 
 
-class RecordedByOut(Schema):
-    actor = fields.String(required=True)
-    office = fields.String(required=True, allow_none=True)
-
-
-class EventOut(Schema):
-    position = fields.Integer(required=True, allow_none=True)
-    version = fields.Integer(required=True)
-    type = fields.String(required=True)
-    topic = fields.String()
-    recorded_at = IsoInstant(required=True)
-    recorded_by = fields.Nested(RecordedByOut, required=True)
-    data = fields.Dict(required=True)
-    hash = fields.String(required=True)
-    previous_hash = fields.String(required=True)
-    hash_valid = fields.Boolean()
-    status = fields.Nested(StatusOut)
-
-
 class ChainProblemOut(Schema):
     version = fields.Integer(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["edited", "missing", "inserted"]))
+    kind = enum(CHAIN_PROBLEMS, required=True)
 
 
 class HistoryOut(Schema):
     traveler_id = fields.UUID(required=True)
-    events = fields.List(fields.Nested(EventOut), required=True)
+    events = fields.List(Tagged("type", EVENTS), required=True)
     chain_valid = fields.Boolean(
         required=True, metadata={"description": "the whole history's chain, not only this page's"}
     )
@@ -78,7 +64,7 @@ class OverstayItemOut(Schema):
 
 
 class OverstaysOut(Schema):
-    jurisdiction = fields.String(required=True)
+    jurisdiction = Jurisdiction(required=True)
     as_of = IsoDate(required=True)
     items = fields.List(fields.Nested(OverstayItemOut), required=True)
     next_cursor = fields.String(required=True, allow_none=True)
@@ -104,7 +90,7 @@ class VerificationOut(Schema):
     )
     contract_number = fields.String(required=True)
     on = IsoDate(required=True)
-    status = fields.String(required=True)
+    status = enum(VERIFY_STATES, required=True)
     receipt_id = fields.String(required=True)
     recorded_on_traveler = fields.Boolean(
         required=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from web.fields import (
     Country,
@@ -13,9 +13,11 @@ from web.fields import (
     Instant,
     IsoDate,
     IsoInstant,
+    Jurisdiction,
     PostCode,
     Text,
 )
+from web.schemas.answers import enum
 
 MAX_BATCH = 1000
 
@@ -30,7 +32,7 @@ class CrossingIn(Schema):
 class CrossingOut(Schema):
     crossing_id = fields.String(required=True)
     local_date = IsoDate(required=True)
-    jurisdiction = fields.String(required=True)
+    jurisdiction = Jurisdiction(required=True)
     position = fields.Integer(required=True, allow_none=True)
 
 
@@ -45,15 +47,13 @@ class BatchIn(Schema):
         BatchItemIn,
         MAX_BATCH,
         required=True,
-        metadata={"description": "Each item is validated on its own (see BatchItemIn)."},
+        metadata={"description": "Each item is validated on its own: a bad one is rejected alone."},
     )
 
 
 class BatchResultOut(Schema):
     crossing_id = fields.String(required=True, allow_none=True)
-    status = fields.String(
-        required=True, validate=validate.OneOf(["created", "duplicate", "rejected"])
-    )
+    status = enum(("created", "duplicate", "rejected"), required=True)
     traveler_id = fields.UUID()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
@@ -77,9 +77,9 @@ class CorrectionIn(Schema):
 
 class CorrectionOut(Schema):
     crossing_id = fields.String(required=True)
-    direction = fields.String(required=True)
+    direction = Direction(required=True)
     border_post = fields.String(required=True)
-    jurisdiction = fields.String(required=True)
+    jurisdiction = Jurisdiction(required=True)
     occurred_at = IsoInstant(required=True)
     local_date = IsoDate(required=True)
     position = fields.Integer(required=True, allow_none=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from domain.answers import EXEMPTION_STATES
+from domain.records import EXEMPTION_KINDS
 from web.fields import (
     Country,
     Day,
@@ -15,6 +17,10 @@ from web.fields import (
     Jurisdiction,
     Text,
 )
+from web.schemas.answers import enum
+
+# An employer's check: the exemption's state on the day ("pending" before it starts), or nothing.
+VERIFY_STATES = (*EXEMPTION_STATES, "not_found")
 
 
 class GrantIn(Schema):
@@ -45,8 +51,8 @@ class TerminationIn(Schema):
 
 class TerminationOut(Schema):
     exemption_id = fields.String(required=True)
-    kind = fields.String(required=True)
-    jurisdiction = fields.String(required=True)
+    kind = ExemptionKind(required=True)
+    jurisdiction = Jurisdiction(required=True)
     valid_from = IsoDate(required=True)
     valid_until = IsoDate(required=True)
     ended_on = IsoDate(required=True, allow_none=True)
@@ -61,11 +67,8 @@ class VerifyIn(Schema):
 
 
 class VerifyOut(Schema):
-    status = fields.String(
-        required=True,
-        validate=validate.OneOf(["active", "ended", "expired", "pending", "not_found"]),
-    )
-    kind = fields.String(required=True, allow_none=True)
+    status = enum(VERIFY_STATES, required=True)
+    kind = enum(EXEMPTION_KINDS, required=True, allow_none=True)
     valid_from = IsoDate(required=True, allow_none=True)
     valid_until = IsoDate(
         required=True,

@@ -43,7 +43,7 @@ class RulesOut(Schema):
 class BorderPostOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
-    jurisdiction = fields.String(required=True)
+    jurisdiction = enum(JURISDICTIONS, required=True)
     timezone = fields.String(required=True)
     office = fields.String(required=True)
 
@@ -60,7 +60,7 @@ class ProjectionLagOut(Schema):
 
 
 class HealthOut(Schema):
-    status = fields.String(required=True)
-    store = fields.String(required=True)
+    status = enum(("ok",), required=True)
+    store = enum(("ok",), required=True, metadata={"description": "any other state is a 503"})
     ledger_position = fields.Integer(required=True)
     projections = fields.List(fields.Nested(ProjectionLagOut), required=True)
