@@ -11,8 +11,11 @@ from eventsourcing.utils import Environment, strtobool
 from psycopg import sql
 
 from domain.traveler import DocumentKey, Traveler
+from infrastructure.eventstore.mapper import SealingMapper
 from infrastructure.eventstore.repository import PicklingRepository
 from infrastructure.eventstore.saving import save
+from infrastructure.eventstore.sealing import refuse_unsealed
+from infrastructure.keys import LedgerKeys
 from infrastructure.migrations import diagnose, migrate
 from infrastructure.private_files import private_sqlite_file
 from infrastructure.settings import is_postgres, persistence_env, sqlite_path
@@ -28,8 +31,12 @@ class LedgerApplication(Application[UUID]):
 
     name = "BorderLedger"
 
-    def __init__(self, database_url: str, extra_env: dict | None = None):
+    def __init__(
+        self, database_url: str, extra_env: dict | None = None, keys: LedgerKeys | None = None
+    ):
         self.database_url = database_url
+        # Fresh keys when none are given: a process or test that keeps nothing.
+        self.keys = keys or LedgerKeys.generate()
         env = persistence_env(database_url)
         if not is_postgres(database_url):
             private_sqlite_file(sqlite_path(database_url))
@@ -55,6 +62,11 @@ class LedgerApplication(Application[UUID]):
             if create:
                 migrate(database_url, self.recorder.sql_create_statements)
                 self.recorder.datastore.register_type_adapters()
+        refuse_unsealed(self.recorder)
+
+    def construct_mapper(self) -> SealingMapper:
+        """The library's mapper, sealing with the key derived from the signing key."""
+        return SealingMapper(transcoder=self.construct_transcoder(), seal_key=self.keys.seal_key)
 
     def construct_repository(self) -> PicklingRepository:
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
@@ -70,6 +82,7 @@ class LedgerApplication(Application[UUID]):
         )
 
     def save(self, *objs, **kwargs):
+        """Store the aggregates' new events, chained and sealed (``infrastructure.eventstore``)."""
         return save(self, *objs, **kwargs)
 
     def construct_transcoder(self) -> LedgerTranscoder:

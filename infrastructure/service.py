@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.answers import Calculation, PlanAnswer, StatusAnswer
-from domain.chain import event_data, verify_chain
+from domain.chain import event_data
 from domain.documents import canonical_document_number
 from domain.engine import Engine, Facts
 from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
@@ -26,6 +26,7 @@ from domain.posts import JURISDICTIONS, BorderPost, PostRegistry, reference_toda
 from domain.rulebook import Rulebook, RuleVersion
 from domain.stays import stays_from_dates
 from domain.traveler import DocumentKey, RecordedBy, Traveler
+from infrastructure.chain_check import check_stored, read_stored
 from infrastructure.documents import document_digest, document_key_id
 from infrastructure.ledger import LedgerApplication
 from infrastructure.receipts import sign_receipt
@@ -219,6 +220,7 @@ class LedgerService:
                 surname=surname,
                 given_names=given_names,
                 birth_date=birth_date,
+                document_key_id=str(key_id),
             )
             try:
                 recordings = self.app.save(traveler, DocumentKey.claim(key_id, traveler.id))
@@ -256,7 +258,12 @@ class LedgerService:
                 # canonical: the aggregate compares them as stored and would link a duplicate.
                 return False, self.app.position_of(key_id, 1)
             linked = t.link_document(
-                nationality, document_type, document_number, actor.recorded_by, self.clock()
+                nationality,
+                document_type,
+                document_number,
+                actor.recorded_by,
+                self.clock(),
+                document_key_id=str(key_id),
             )
             if not linked and owner is not None:
                 return False, self.app.position_of(key_id, 1)
@@ -380,6 +387,7 @@ class LedgerService:
                 item.document_number,
                 actor.recorded_by,
                 now,
+                document_key_id=str(key_id),
             )
             claims[key_id] = DocumentKey.claim(key_id, t.id)
             travelers[t.id] = t
@@ -651,20 +659,28 @@ class LedgerService:
             raise ValidationError({"limit": [f"must be between 1 and {HISTORY_MAX_PAGE}"]})
         if after_version < 0:
             raise ValidationError({"after_version": ["must not be negative"]})
-        self._load(traveler_id)
-        events = list(self.app.events.get(traveler_id))
-        problems = [{"version": p.version, "kind": p.kind} for p in verify_chain(events)]
-        page = [e for e in events if e.originator_version > after_version][:limit]
+        stored = self.app.recorder.select_events(traveler_id)
+        if not stored or not stored[0].topic.startswith(f"{Traveler.TOPIC}."):
+            raise NotFoundError(f"no traveler {traveler_id}")
+        problems = [
+            {"version": p.version, "kind": p.kind}
+            for p in check_stored(self.app.keys.seal_key, stored)
+        ]
+        page = [e for e in stored if e.originator_version > after_version][:limit]
         positions = self.app.positions(traveler_id) if page else {}
         invalid = {p["version"] for p in problems}
-        replay = Replay()
-        if with_status is not None and page:
-            for e in events:
+        replay = Replay() if with_status is not None and page else None
+        if replay is not None:
+            for e in stored:
                 if e.originator_version > after_version:
                     break
-                replay.advance(e)
+                replay = _advanced(replay, read_stored(self.app.mapper, e))
         out = []
-        for e in page:
+        for s in page:
+            read = read_stored(self.app.mapper, s)
+            e = read.event
+            if e is None:
+                continue  # undecodable: named in chain_problems, nothing to show
             doc = {
                 "position": positions.get(e.originator_version),
                 "version": e.originator_version,
@@ -674,17 +690,17 @@ class LedgerService:
                 "recorded_by": {"actor": e.actor, "office": e.office},
                 "data": _plain(event_data(e)),
                 "hash": e.hash,
-                "previous_hash": e.previous_hash,
-                "hash_valid": e.originator_version not in invalid,
+                "previous_hash": e.__dict__.get("previous_hash", ""),
+                "hash_valid": read.sealed and e.originator_version not in invalid,
             }
-            if with_status is not None:
-                t = replay.advance(e)
+            replay = _advanced(replay, read) if replay is not None else None
+            if replay is not None:
                 day = reference_today(with_status, e.recorded_at)
                 doc["status"] = self._status_of(
-                    t, with_status, day, e.recorded_at, doc["position"], replay
+                    replay.traveler, with_status, day, e.recorded_at, doc["position"], replay
                 )
             out.append(doc)
-        more = bool(page) and page[-1].originator_version < events[-1].originator_version
+        more = bool(page) and page[-1].originator_version < stored[-1].originator_version
         return {
             "traveler_id": str(traveler_id),
             "events": out,
@@ -707,6 +723,17 @@ class LedgerService:
             }
             for p in self.posts.all()
         ]
+
+
+def _advanced(replay: Replay | None, read) -> Replay | None:
+    """The replay after one more event; None (no more statuses) once an event is damaged."""
+    if replay is None or not read.sealed:
+        return None
+    try:
+        replay.advance(read.event)
+    except Exception:  # noqa: BLE001 - a history that no longer replays has no statuses
+        return None
+    return replay
 
 
 def _check_stays(stays, open_allowed: bool) -> None:

@@ -46,7 +46,9 @@ class EventOut(Schema):
 
 class ChainProblemOut(Schema):
     version = fields.Integer(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["edited", "missing", "inserted"]))
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["edited", "missing", "inserted", "reordered"])
+    )
 
 
 class HistoryOut(Schema):
