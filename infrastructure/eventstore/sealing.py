@@ -110,3 +110,17 @@ def refuse_unsealed(recorder) -> None:
             " sealed, and cannot be opened: load a new one with `borderledger demo` on a new"
             " database (or a new SQLite file)"
         )
+
+
+def stored_hash(stored: StoredEvent) -> str:
+    """The record hash of an event as stored, seal cut off: what the running ledger hash folds,
+    computable by anyone who can read the store (a state without a seal is hashed whole)."""
+    event = opened(stored)
+    if event is not None:
+        return event.hash
+    return record_hash(
+        originator_id=stored.originator_id,
+        version=stored.originator_version,
+        topic=stored.topic,
+        state=stored.state,
+    )
