@@ -81,6 +81,7 @@ def verify_ledger(
     links: dict[UUID, list[Link]] = defaultdict(list)
     claims = _Claims({}, defaultdict(list))
     ledger_hash, events, start = LEDGER_GENESIS, 0, None
+    last = 0
     seal_key = app.keys.seal_key
     while True:
         batch = app.recorder.select_notifications(
@@ -96,10 +97,10 @@ def verify_ledger(
                 _note_claim(app, n, claims)
         if not batch:
             break
-        start = batch[-1].id
+        start = last = batch[-1].id
         progress(len(batch))
     for cp in pending:
-        problems += _checkpoint(cp, events, ledger_hash, ended=True)
+        problems += _checkpoint(cp, events, ledger_hash, ended=last < cp["position"])
     chain = [
         AuditProblem(str(originator), p.version, p.kind)
         for originator, found in links.items()
