@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -29,6 +32,25 @@ def keys_for(url: str) -> LedgerKeys:
     if path in (None, ":memory:"):
         return SESSION_KEYS
     return load_keys({}, Path(path).resolve().parent)
+
+
+def key_env(url: str) -> dict[str, str]:
+    """The environment that gives a command the keys ``keys_for(url)`` gives a test."""
+    if sqlite_path(url) not in (None, ":memory:"):
+        return {}  # the command finds the files kept beside the database, as the test does
+    pem = Path(tempfile.mkdtemp(prefix="test-keys-")) / "signing.pem"
+    pem.write_bytes(
+        SESSION_KEYS.signing_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    pem.chmod(0o600)
+    return {
+        "BORDERLEDGER_DATA_KEY": base64.b64encode(SESSION_KEYS.data_key).decode(),
+        "BORDERLEDGER_SIGNING_KEY": str(pem),
+    }
 
 
 def settings_for(url: str, **overrides) -> Settings:
