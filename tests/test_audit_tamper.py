@@ -31,6 +31,8 @@ from infrastructure.eventstore.sealing import stored_hash
 from infrastructure.keys import SIGNING_KEY_FILE_NAME, load_keys
 from infrastructure.service import Actor
 from infrastructure.settings import Settings, schema_of, sqlite_path
+from web.app import create_app
+from web.auth import issue_token
 from web.cli import main
 
 SECRET = "tamper-secret-" + "t" * 32
@@ -375,3 +377,23 @@ def test_each_tampering_is_found_and_named(demo, tamper):
     if chain_kinds:
         assert history["chain_valid"] is False
         assert {p["kind"] for p in history["chain_problems"]} >= chain_kinds
+
+
+def test_a_damaged_traveler_answers_ledger_integrity_over_http(demo):
+    Raw(demo.url).set_state(demo.one, 4, b'{"timestamp": not json')
+    app = create_app({"SETTINGS": demo.settings})
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {issue_token(SECRET, 'auditor', datetime.now(UTC), 3600)}"}
+    try:
+        base = f"/api/v1/travelers/{demo.one}"
+        status = client.get(f"{base}/status?jurisdiction=KAZ", headers=headers)
+        assert status.status_code == 500
+        assert status.mimetype == "application/problem+json"
+        body = status.get_json()
+        assert body["type"].endswith("/problems/ledger-integrity")
+        assert (body["traveler_id"], body["version"]) == (str(demo.one), 4)
+        history = client.get(f"{base}/history", headers=headers)
+        assert history.status_code == 200
+        assert history.get_json()["chain_problems"] == [{"version": 4, "kind": "edited"}]
+    finally:
+        app.extensions["borderledger"].service.app.close()

@@ -34,7 +34,8 @@ COPIED_OR_OVERRIDDEN = {
         "4b4da9f10252b1ef",
     ),
     "application.project_aggregate": (application.project_aggregate, "e2d05062a4fad31f"),
-    # saving.py: save copies Application.save; LedgerProcessingEvent overrides collect_events.
+    # saving.py: save copies Application.save, record replaces _record and EventStore.put;
+    # LedgerProcessingEvent overrides collect_events.
     "application.ProcessingEvent.__init__": (
         application.ProcessingEvent.__init__,
         "a0682ee01c41601c",
