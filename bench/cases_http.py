@@ -44,7 +44,12 @@ def _free_port() -> int:
 
 
 def _env(ledger: Ledger) -> dict:
-    return {**os.environ, "DATABASE_URL": ledger.url, "BORDERLEDGER_SECRET_KEY": SECRET}
+    return {
+        **os.environ,
+        "DATABASE_URL": ledger.url,
+        "BORDERLEDGER_SECRET_KEY": SECRET,
+        **ledger.key_env,
+    }
 
 
 def _token(ledger: Ledger) -> str:

@@ -42,7 +42,12 @@ def ui_timeline(ledger: Ledger, sizes: Sizes) -> Callable[[], float]:
     rendered server side through the Flask test client as an auditor."""
     tid = _traveler(ledger, "BENCH0499", 499, date(2016, 11, 1))  # + registration: 500 events
     app = create_app(
-        {"SETTINGS": Settings(database_url=ledger.url, secret_key=SECRET), "CLOCK": fixed_clock}
+        {
+            "SETTINGS": Settings(
+                database_url=ledger.url, secret_key=SECRET, keys=ledger.service.app.keys
+            ),
+            "CLOCK": fixed_clock,
+        }
     )
     client = app.test_client()
     with client.session_transaction() as session:

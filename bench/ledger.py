@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import shutil
+import tempfile
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 from infrastructure.bootstrap import build_ledger
+from infrastructure.keys import SIGNING_KEY_FILE_NAME, load_keys
 from infrastructure.population import PlannedTraveler, load, population
 from infrastructure.readside import ReadSide
 from infrastructure.service import LedgerService
@@ -31,6 +36,16 @@ class Ledger:
     plans: list[PlannedTraveler]
     traveler_ids: list[UUID]
     aside: LedgerService | None = None
+    # Where the run's keys are kept, for the server processes to read the same ones.
+    key_folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-keys-")))
+
+    @property
+    def key_env(self) -> dict[str, str]:
+        keys = self.service.app.keys
+        return {
+            "BORDERLEDGER_DATA_KEY": base64.b64encode(keys.data_key).decode(),
+            "BORDERLEDGER_SIGNING_KEY": str(self.key_folder / SIGNING_KEY_FILE_NAME),
+        }
 
     def set_aside(self) -> LedgerService:
         """A service on a schema of its own, for cases whose data must not weigh on the
@@ -45,16 +60,19 @@ class Ledger:
         self.service.app.close()
         if self.aside is not None:
             self.aside.app.close()
+        shutil.rmtree(self.key_folder, ignore_errors=True)
 
 
 def open_ledger(db_url: str, travelers: int, seed: int = SEED) -> Ledger:
     """A service on ``db_url``'s ``ledger`` schema with ``travelers`` loaded in batches."""
     url = f"{db_url}?schema={SCHEMA}"
-    built = build_ledger(
-        Settings(database_url=url, secret_key="bench-secret-" + "b" * 32), clock=fixed_clock
+    folder = Path(tempfile.mkdtemp(prefix="bench-keys-"))
+    settings = Settings(
+        database_url=url, secret_key="bench-secret-" + "b" * 32, keys=load_keys({}, folder)
     )
+    built = build_ledger(settings, clock=fixed_clock)
     service = built.service
     plans = population(seed, travelers)
     load(service, plans)
     ids = [service.find_traveler(p.nationality, p.document_number) for p in plans]
-    return Ledger(service, built.read, url, plans, ids)
+    return Ledger(service, built.read, url, plans, ids, key_folder=folder)

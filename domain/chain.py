@@ -1,4 +1,4 @@
-"""The hash chain over a traveler's events: the only place that hashes, and checks, events."""
+"""The hash chain over stored events: the only place that hashes events, and judges a chain."""
 
 from __future__ import annotations
 
@@ -54,73 +54,62 @@ def event_data(event) -> dict:
     }
 
 
-def event_hash(
-    *,
-    topic: str,
-    originator_id: UUID,
-    version: int,
-    recorded_at: datetime,
-    actor: str,
-    office: str | None,
-    data: dict,
-    previous_hash: str,
-) -> str:
-    """SHA-256 of the event's canonical JSON, chained to the previous event's hash."""
-    body = {
-        "topic": topic,
-        "originator_id": str(originator_id),
-        "version": version,
-        "recorded_at": recorded_at.isoformat(),
-        "actor": actor,
-        "office": office,
-        "data": data,
-        "previous_hash": previous_hash,
-    }
-    canonical = _CANONICAL.encode(body)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def hash_of(event, data: dict | None = None) -> str:
-    """The hash a stored event should carry, recomputed from its fields."""
-    return event_hash(
-        topic=type(event).TOPIC,
-        originator_id=event.originator_id,
-        version=event.originator_version,
-        recorded_at=event.recorded_at,
-        actor=event.actor,
-        office=event.office,
-        data=event_data(event) if data is None else data,
-        previous_hash=event.previous_hash,
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ChainProblem:
     version: int
     kind: str
 
 
-def verify_chain(events: Iterable) -> list[ChainProblem]:
-    """Where one traveler's events, in stored order, break the chain, and how.
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One stored event as the seal check saw it: where it is stored, and the version its seal
+    vouches for (None: no valid seal for any version near it; edited, forged or undecodable)."""
 
-    An event whose fields no longer give its hash was ``edited``; a gap in the versions means
-    events are ``missing``; a link to a hash held by another event is ``reordered``; a link to a
-    hash no event holds is ``inserted`` (written by someone who could not know the chain).
+    version: int
+    sealed_as: int | None
+
+
+def chain_problems(links: Iterable[Link]) -> list[ChainProblem]:
+    """Where one originator's stored events, in stored order, break the sealed chain, and how.
+
+    A seal vouches for an event's exact bytes at one version, so: an unsealed event at a place
+    whose sealed original survives elsewhere was ``inserted``; otherwise it was ``edited`` (a
+    single unsealed event at the end after a sealed one reads as ``inserted``: a forged append,
+    or a rewritten last event); sealed events out of order are ``reordered``; a version no
+    event vouches for, below the highest that one does, is ``missing``.
     """
-    events = list(events)
-    hashes = {e.hash for e in events}
-    problems = []
-    previous, version = GENESIS, 0
-    for e in events:
-        if e.originator_version != version + 1:
-            problems.append(ChainProblem(e.originator_version, MISSING))
-        elif e.previous_hash != previous:
-            kind = REORDERED if e.previous_hash in hashes else INSERTED
-            problems.append(ChainProblem(e.originator_version, kind))
-        if e.hash != hash_of(e):
-            problems.append(ChainProblem(e.originator_version, EDITED))
-        previous, version = e.hash, e.originator_version
-    return problems
+    links = sorted(links, key=lambda link: link.version)
+    vouched = {link.sealed_as for link in links if link.sealed_as is not None}
+    top = max(vouched, default=0)
+    problems: list[ChainProblem] = []
+    standing_in = set()
+    for i, link in enumerate(links):
+        if link.sealed_as is not None:
+            continue
+        appended = (
+            i == len(links) - 1 and i > 0 and links[i - 1].sealed_as is not None
+        ) and link.version > top
+        if link.version in vouched or appended:
+            problems.append(ChainProblem(link.version, INSERTED))
+        else:
+            standing_in.add(link.version)
+            problems.append(ChainProblem(link.version, EDITED))
+    sealed = [link for link in links if link.sealed_as is not None]
+    suffix_min, low = [], None
+    for link in reversed(sealed):
+        low = link.sealed_as if low is None else min(low, link.sealed_as)
+        suffix_min.append(low)
+    suffix_min.reverse()
+    high = 0
+    for i, link in enumerate(sealed):
+        later = suffix_min[i + 1] if i + 1 < len(sealed) else None
+        if high >= link.sealed_as or (later is not None and later <= link.sealed_as):
+            problems.append(ChainProblem(link.version, REORDERED))
+        high = max(high, link.sealed_as)
+    for version in range(1, top + 1):
+        if version not in vouched and version not in standing_in:
+            problems.append(ChainProblem(version, MISSING))
+    return sorted(problems, key=lambda p: (p.version, p.kind))
 
 
 def record_hash(*, originator_id: UUID, version: int, topic: str, state: bytes) -> str:

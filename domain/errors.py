@@ -25,3 +25,13 @@ class NotFoundError(DomainError):
 
 class ForbiddenError(DomainError):
     """The actor may not do this (office or employer scope)."""
+
+
+class LedgerIntegrityError(DomainError):
+    """A stored event fails its seal or chain: the ledger was damaged, not the request."""
+
+    def __init__(self, originator_id, version: int, kind: str):
+        self.originator_id = originator_id
+        self.version = version
+        self.kind = kind
+        super().__init__(f"traveler {originator_id}: event {version} is {kind}")

@@ -39,7 +39,7 @@ def derived_key(secret: str, purpose: str) -> bytes:
 def build_service(
     settings: Settings, clock: Callable[[], datetime] = utc_now, app_env: dict | None = None
 ) -> LedgerService:
-    app = LedgerApplication(settings.database_url, app_env)
+    app = LedgerApplication(settings.database_url, app_env, settings.keys)
     return LedgerService(
         app=app,
         rulebook=default_rulebook(settings.kaz_effective),
@@ -52,7 +52,7 @@ def build_service(
 
 def prepare_store(settings: Settings) -> None:
     """Create the store's tables now (a missing database fails here, in one line)."""
-    LedgerApplication(settings.database_url).close()
+    LedgerApplication(settings.database_url, keys=settings.keys).close()
 
 
 @dataclass

@@ -165,20 +165,8 @@ def test_no_clock_reads(package):
 
 DRIVERS = ("psycopg", "psycopg_pool", "sqlite3")
 LIBRARIES = ("eventsourcing", "flask_smorest", "apispec", "marshmallow", "flask", "psycopg")
-# Known uses of the library's private names in infrastructure/ledger.py, which another branch
-# moves into infrastructure/eventstore/. The coordinator deletes this allowance after that merge.
-PRIVATE_ALLOWED = {
-    ("infrastructure/ledger.py", "_fetch_ids_after_insert_events"),
-    ("infrastructure/ledger.py", "_reconstruct_aggregate"),
-    ("infrastructure/ledger.py", "_use_fastforward_lock"),
-    ("infrastructure/ledger.py", "_disuse_fastforward_lock"),
-    ("infrastructure/ledger.py", "_record"),
-    ("infrastructure/ledger.py", "_take_snapshots"),
-    ("infrastructure/ledger.py", "_notify"),
-    # The transcoder's orjson fast path reuses the library's encoder for other values; it belongs
-    # in infrastructure/eventstore/ too (the same move).
-    ("infrastructure/transcodings.py", "_encode_obj"),
-}
+# Every use of a library's private name lives in infrastructure/eventstore/: no exceptions.
+PRIVATE_ALLOWED: set[tuple[str, str]] = set()
 
 
 def check_drivers(source: str, package: str, filename: str = "<source>") -> list[str]:

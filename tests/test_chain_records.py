@@ -2,7 +2,20 @@
 
 from uuid import UUID
 
-from domain.chain import LEDGER_GENESIS, checkpoint_message, fold, receipt_message, record_hash
+from domain.chain import (
+    EDITED,
+    INSERTED,
+    LEDGER_GENESIS,
+    MISSING,
+    REORDERED,
+    ChainProblem,
+    Link,
+    chain_problems,
+    checkpoint_message,
+    fold,
+    receipt_message,
+    record_hash,
+)
 
 ID = UUID("12345678-1234-5678-1234-567812345678")
 OTHER = UUID("87654321-4321-8765-4321-876543218765")
@@ -48,3 +61,34 @@ def test_signed_messages_are_canonical_and_cover_each_field():
         assert checkpoint_message(**{**fields, name: value}) != message
     receipt = receipt_message(position=7, event_hash="ab", signed_at="x")
     assert receipt != receipt_message(position=7, event_hash="ac", signed_at="x")
+
+
+def _links(*sealed_as, start=1):
+    return [Link(start + i, s) for i, s in enumerate(sealed_as)]
+
+
+def test_an_intact_chain_has_no_problems():
+    assert chain_problems(_links(1, 2, 3, 4)) == []
+
+
+def test_each_kind_of_break_is_named_with_its_version():
+    # stored version 3 no longer carries its seal
+    assert chain_problems(_links(1, 2, None, 4)) == [ChainProblem(3, EDITED)]
+    # version 3 deleted, in place or with the later ones renumbered
+    assert chain_problems([Link(1, 1), Link(2, 2), Link(4, 4)]) == [ChainProblem(3, MISSING)]
+    assert chain_problems(_links(1, 2, 4, 5)) == [ChainProblem(3, MISSING)]
+    # versions 3 and 4 swapped
+    assert chain_problems(_links(1, 2, 4, 3, 5)) == [
+        ChainProblem(3, REORDERED),
+        ChainProblem(4, REORDERED),
+    ]
+    # an event put in at 3, the later ones moved up
+    assert chain_problems(_links(1, 2, None, 3, 4)) == [ChainProblem(3, INSERTED)]
+    # an unsealed event after the last sealed one
+    assert chain_problems(_links(1, 2, 3, None)) == [ChainProblem(4, INSERTED)]
+    # an edit rechained to the end: every event from it on is unsealed
+    assert chain_problems(_links(1, 2, None, None, None)) == [
+        ChainProblem(3, EDITED),
+        ChainProblem(4, EDITED),
+        ChainProblem(5, EDITED),
+    ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_web_support import SECRET, settings_for
+from test_web_support import SECRET, key_env, settings_for
 
 from infrastructure.bootstrap import build_service
 from web.cli import main
@@ -31,7 +31,7 @@ def url(request, tmp_path):
 
 
 def run_import(url: str, path, *args):
-    env = {"BORDERLEDGER_SECRET_KEY": SECRET, "DATABASE_URL": url}
+    env = {"BORDERLEDGER_SECRET_KEY": SECRET, "DATABASE_URL": url, **key_env(url)}
     return CliRunner().invoke(main, ["import", str(path), *args], env=env)
 
 

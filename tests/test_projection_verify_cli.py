@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from click.testing import CliRunner
+from test_web_support import keys_for
 
 from infrastructure.bootstrap import build_ledger
 from infrastructure.population import load, population
@@ -15,7 +16,8 @@ SECRET = "verify-test-secret-" + "v" * 24
 
 
 def test_verify_fails_while_the_view_is_behind_and_says_how_far(sqlite_url):
-    ledger = build_ledger(Settings(database_url=sqlite_url, secret_key=SECRET))
+    keys = keys_for(sqlite_url)
+    ledger = build_ledger(Settings(database_url=sqlite_url, secret_key=SECRET, keys=keys))
     load(ledger.service, population(31, 20))
     env = {**os.environ, "DATABASE_URL": sqlite_url, "BORDERLEDGER_SECRET_KEY": SECRET}
     behind = ledger.read.lag()[0]["lag"]

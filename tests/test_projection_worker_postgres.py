@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+from test_web_support import key_env, keys_for
 
 from domain.traveler import RecordedBy, Traveler
 from infrastructure.bootstrap import build_ledger
@@ -35,11 +36,11 @@ def url(postgres_url):
 
 @pytest.fixture
 def ledger(url):
-    return build_ledger(Settings(database_url=url, secret_key=SECRET))
+    return build_ledger(Settings(database_url=url, secret_key=SECRET, keys=keys_for(url)))
 
 
 def start(url: str, *args: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "BORDERLEDGER_SECRET_KEY": SECRET}
+    env = {**os.environ, "DATABASE_URL": url, "BORDERLEDGER_SECRET_KEY": SECRET, **key_env(url)}
     return subprocess.Popen(
         [CLI, "projections", *args], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
     )
@@ -125,7 +126,7 @@ def _insert_without_notify(ledger) -> None:
     t = Traveler.register(
         uuid.uuid4(), "RUS", "passport", "LOST-NOTIFY-1", RecordedBy("test"), datetime.now(UTC)
     )
-    stored = [app.mapper.to_stored_event(e) for e in t.collect_events()]
+    stored = [app.mapper.sealed(app.mapper.to_stored_event(e), "")[0] for e in t.collect_events()]
     table = sql.Identifier(app.recorder.datastore.schema, app.recorder.events_table_name)
     with psycopg.connect(postgres_dsn(app.database_url)) as conn:
         conn.cursor().executemany(

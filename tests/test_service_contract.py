@@ -19,6 +19,7 @@ from psycopg import sql
 
 from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from infrastructure.bootstrap import build_service
+from infrastructure.keys import LedgerKeys
 from infrastructure.settings import Settings, schema_of, sqlite_path
 from infrastructure.usecases.commands import (
     BatchItem,
@@ -33,6 +34,9 @@ ADMIN = Actor("admin", office="HQ", admin=True)
 EMPLOYER = Actor("employer-1", employer_id="123456789012")
 OTHER_EMPLOYER = Actor("employer-2", employer_id="999999999999")
 DOC = "75 1234567"
+
+# One ledger, one seal key: every service of a test opens the same store.
+KEYS = LedgerKeys.generate()
 
 
 def at(day: str, hour: int = 4) -> datetime:
@@ -59,7 +63,9 @@ class ServiceContract:
     database_url: str
 
     def make_service(self, clock=None):
-        settings = Settings(database_url=self.database_url, secret_key="contract-key-" + "c" * 24)
+        settings = Settings(
+            database_url=self.database_url, secret_key="contract-key-" + "c" * 24, keys=KEYS
+        )
         return build_service(settings, clock=clock or Clock(datetime(2024, 1, 1, tzinfo=UTC)))
 
     @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from private_postgres import private_postgres  # noqa: F401 (fixture)
-from test_web_support import SECRET, assert_problem, bearer, settings_for
+from test_web_support import SECRET, assert_problem, bearer, key_env, keys_for, settings_for
 
 from infrastructure.bootstrap import build_ledger
 from infrastructure.errors import StoreUnavailable
@@ -116,12 +116,17 @@ def test_the_projection_worker_outlives_a_database_crash_and_catches_up(private_
     from infrastructure.settings import Settings
 
     url = private_postgres.create_database("outage_worker")
-    ledger = build_ledger(Settings(database_url=url, secret_key=SECRET))
+    ledger = build_ledger(Settings(database_url=url, secret_key=SECRET, keys=keys_for(url)))
     read = ledger.read
     log = tmp_path / "worker.log"
     worker = subprocess.Popen(
         [CLI, "projections", "run", "--poll", "0.2"],
-        env={**os.environ, "DATABASE_URL": url, "BORDERLEDGER_SECRET_KEY": SECRET},
+        env={
+            **os.environ,
+            "DATABASE_URL": url,
+            "BORDERLEDGER_SECRET_KEY": SECRET,
+            **key_env(url),
+        },
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
@@ -143,7 +148,12 @@ def test_the_projection_worker_outlives_a_database_crash_and_catches_up(private_
         assert worker.poll() is None, log.read_text()
         verify = subprocess.run(
             [CLI, "projections", "verify"],
-            env={**os.environ, "DATABASE_URL": url, "BORDERLEDGER_SECRET_KEY": SECRET},
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "BORDERLEDGER_SECRET_KEY": SECRET,
+                **key_env(url),
+            },
             capture_output=True,
             text=True,
             timeout=120,

@@ -2,27 +2,62 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
-from infrastructure.settings import Settings
+from infrastructure.keys import LedgerKeys, load_keys
+from infrastructure.settings import Settings, sqlite_path
 from web.app import create_app
 from web.auth import issue_token
 
 SECRET = "test-secret-" + "x" * 40
 BACKENDS = ("sqlite", "postgres")
+SESSION_KEYS = LedgerKeys.generate()
+
+
+def keys_for(url: str) -> LedgerKeys:
+    """The keys every process of a test finds for ``url``: those kept beside a SQLite file (as
+    the commands keep them), else one set for the session."""
+    path = sqlite_path(url)
+    if path in (None, ":memory:"):
+        return SESSION_KEYS
+    return load_keys({}, Path(path).resolve().parent)
+
+
+def key_env(url: str) -> dict[str, str]:
+    """The environment that gives a command the keys ``keys_for(url)`` gives a test."""
+    if sqlite_path(url) not in (None, ":memory:"):
+        return {}  # the command finds the files kept beside the database, as the test does
+    pem = Path(tempfile.mkdtemp(prefix="test-keys-")) / "signing.pem"
+    pem.write_bytes(
+        SESSION_KEYS.signing_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    pem.chmod(0o600)
+    return {
+        "BORDERLEDGER_DATA_KEY": base64.b64encode(SESSION_KEYS.data_key).decode(),
+        "BORDERLEDGER_SIGNING_KEY": str(pem),
+    }
 
 
 def settings_for(url: str, **overrides) -> Settings:
     return Settings(
         database_url=url,
         secret_key=SECRET,
+        keys=overrides.pop("keys", None) or keys_for(url),
         calculator_per_minute=overrides.pop("calculator_per_minute", 100_000),
         verification_per_minute=overrides.pop("verification_per_minute", 100_000),
         **overrides,

@@ -11,6 +11,7 @@ import pytest
 
 from domain.posts import PostRegistry
 from domain.traveler import RecordedBy, Traveler
+from infrastructure.keys import LedgerKeys
 from infrastructure.ledger import LedgerApplication
 
 BY = RecordedBy("officer", "KZ-ALA")
@@ -90,7 +91,8 @@ def url(request, sqlite_url):
 
 
 def test_the_cache_never_hands_out_its_own_traveler(url):
-    app, other = LedgerApplication(url), LedgerApplication(url)
+    keys = LedgerKeys.generate()
+    app, other = LedgerApplication(url, keys=keys), LedgerApplication(url, keys=keys)
     t = Traveler.register(uuid.uuid4(), "KAZ", "passport", "A1", BY, NOW)
     app.save(t)
     first = app.repository.get(t.id)  # reconstructed: the cache keeps a copy of its own

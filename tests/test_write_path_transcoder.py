@@ -9,8 +9,8 @@ from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from infrastructure.eventstore.transcodings import DateAsISO, LedgerTranscoder
 from infrastructure.ledger import LedgerApplication
-from infrastructure.transcodings import DateAsISO, LedgerTranscoder
 
 
 def _library() -> JSONTranscoder:

@@ -217,9 +217,11 @@ def curl_commands(settings: Settings, sample: dict, base: str) -> list[str]:
 
 
 def _register_groups() -> None:
+    from web.cli_audit import audit
     from web.cli_projections import projections
 
     main.add_command(projections)
+    main.add_command(audit)
 
 
 _register_groups()

@@ -10,10 +10,18 @@ from flask import Flask, Response
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
+from domain.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    LedgerIntegrityError,
+    NotFoundError,
+    ValidationError,
+)
 from infrastructure.errors import StoreUnavailable
 
 PROBLEM_JSON = "application/problem+json"
+LEDGER_INTEGRITY = "/problems/ledger-integrity"
 STORE_RETRY_AFTER = 5
 _DOMAIN_STATUS = {
     ValidationError: 422,
@@ -111,6 +119,13 @@ def store_problem(detail: str, extra: dict | None = None) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(LedgerIntegrityError)
+    def ledger_integrity(e: LedgerIntegrityError):
+        log.error("ledger integrity: %s", e)
+        body = problem_body(500, str(e), extra={"traveler_id": str(e.originator_id)})
+        body.update(type=LEDGER_INTEGRITY, version=e.version, kind=e.kind)
+        return Response(json.dumps(body), status=500, mimetype=PROBLEM_JSON)
+
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
         status = next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(e, cls)), 422)

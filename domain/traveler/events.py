@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
+from domain.chain import GENESIS
 from domain.traveler.facts import crossing_of, ended, exemption_of
 from domain.traveler.history import (
     CrossingVersion,
@@ -25,13 +26,22 @@ if TYPE_CHECKING:
 
 
 class TravelerEvent(Aggregate.Event):
-    """Who wrote it and when, and its place in the traveler's hash chain."""
+    """Who wrote it and when. A stored event also carries ``previous_hash`` and ``hash``, its
+    place in the chain, which the event store sets: the chain covers the stored bytes."""
 
     recorded_at: datetime
     actor: str
     office: str | None
-    previous_hash: str
-    hash: str
+
+    def mutate(self, aggregate: Traveler | None) -> Traveler:
+        """Apply, and keep the chain head: the hash of the last stored event (a new event has
+        none until it is stored, and the head stays on the one before it)."""
+        traveler = super().mutate(aggregate)
+        if "hash" in self.__dict__:
+            traveler.head_hash = self.__dict__["hash"]
+        elif aggregate is None:
+            traveler.head_hash = GENESIS
+        return traveler
 
 
 class Created(TravelerEvent, Aggregate.Created):
@@ -44,6 +54,7 @@ class Registered(Created):
     nationality: str
     document_type: str
     document_number: str
+    document_key_id: str | None
     surname: str | None
     given_names: str | None
     birth_date: date | None
@@ -55,7 +66,6 @@ class Registered(Created):
         t.crossings = {}
         t.exemptions = {}
         t.verifications = []
-        t.head_hash = self.hash
 
 
 class DocumentLinked(TravelerEvent):
@@ -64,10 +74,10 @@ class DocumentLinked(TravelerEvent):
     nationality: str
     document_type: str
     document_number: str
+    document_key_id: str | None
 
     def apply(self, t: Traveler) -> None:
         t.documents.append(Document(self.nationality, self.document_type, self.document_number))
-        t.head_hash = self.hash
 
 
 class CrossingRecorded(TravelerEvent):
@@ -83,7 +93,6 @@ class CrossingRecorded(TravelerEvent):
     def apply(self, t: Traveler) -> None:
         crossing = crossing_of(self, self.originator_version)
         t.crossings[self.crossing_id] = [CrossingVersion(crossing, self.recorded_at, self.office)]
-        t.head_hash = self.hash
 
 
 class CrossingCorrected(TravelerEvent):
@@ -101,7 +110,6 @@ class CrossingCorrected(TravelerEvent):
         versions = t.crossings[self.crossing_id]
         crossing = crossing_of(self, versions[0].crossing.seq)
         versions.append(CrossingVersion(crossing, self.recorded_at, self.office))
-        t.head_hash = self.hash
 
 
 class CrossingVoided(TravelerEvent):
@@ -115,7 +123,6 @@ class CrossingVoided(TravelerEvent):
         versions.append(
             CrossingVersion(versions[-1].crossing, self.recorded_at, self.office, voided=True)
         )
-        t.head_hash = self.hash
 
 
 class ExemptionGranted(TravelerEvent):
@@ -136,7 +143,6 @@ class ExemptionGranted(TravelerEvent):
                 exemption_of(self), self.recorded_at, self.office, self.originator_version
             )
         ]
-        t.head_hash = self.hash
 
 
 class ExemptionEnded(TravelerEvent):
@@ -152,7 +158,6 @@ class ExemptionEnded(TravelerEvent):
         versions.append(
             ExemptionVersion(value, self.recorded_at, self.office, self.originator_version)
         )
-        t.head_hash = self.hash
 
 
 class ExemptionVerified(TravelerEvent):
@@ -166,4 +171,3 @@ class ExemptionVerified(TravelerEvent):
 
     def apply(self, t: Traveler) -> None:
         t.verifications.append(Verification(self.employer_id, self.receipt))
-        t.head_hash = self.hash

@@ -106,6 +106,7 @@ class Batch(Store):
                 item.document_number,
                 actor.recorded_by,
                 now,
+                document_key_id=str(key_id),
             )
             claims[key_id] = DocumentKey.claim(key_id, t.id)
             travelers[t.id] = t

@@ -52,6 +52,7 @@ class Writes(Store):
                 surname=surname,
                 given_names=given_names,
                 birth_date=birth_date,
+                document_key_id=str(key_id),
             )
             try:
                 recordings = self.app.save(traveler, DocumentKey.claim(key_id, traveler.id))
@@ -89,7 +90,12 @@ class Writes(Store):
                 # canonical: the aggregate compares them as stored and would link a duplicate.
                 return False, self.app.position_of(key_id, 1)
             linked = t.link_document(
-                nationality, document_type, document_number, actor.recorded_by, self.clock()
+                nationality,
+                document_type,
+                document_number,
+                actor.recorded_by,
+                self.clock(),
+                document_key_id=str(key_id),
             )
             if not linked and owner is not None:
                 return False, self.app.position_of(key_id, 1)

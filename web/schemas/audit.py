@@ -12,7 +12,7 @@ from web.schemas.events import EVENTS
 from web.schemas.exemptions import VERIFY_STATES
 
 MAX_PAGE = 500
-# What a traveler's own chain check finds (domain.chain.verify_chain).
+# What a traveler's own chain check finds (infrastructure.chain_check).
 CHAIN_PROBLEMS = (EDITED, MISSING, INSERTED, REORDERED)
 
 

@@ -13,6 +13,7 @@ from web.fields import Direction, ExemptionKind, IsoDate, IsoInstant, Jurisdicti
 from web.schemas.answers import StatusOut, enum
 
 PERSONAL = {"metadata": {"description": "personal; null once erased"}}
+KEY_ID = {"metadata": {"description": "the document index's keyed hash: the claim's id"}}
 ERASED = {"metadata": {"description": "true once the traveler's personal data is erased"}}
 
 
@@ -23,6 +24,7 @@ class RegisteredDataOut(Schema):
     surname = fields.String(required=True, allow_none=True, **PERSONAL)
     given_names = fields.String(required=True, allow_none=True, **PERSONAL)
     birth_date = IsoDate(required=True, allow_none=True, **PERSONAL)
+    document_key_id = fields.String(required=True, allow_none=True, **KEY_ID)
     erased = fields.Boolean(**ERASED)
 
 
@@ -30,6 +32,7 @@ class DocumentLinkedDataOut(Schema):
     nationality = fields.String(required=True)
     document_type = fields.String(required=True)
     document_number = fields.String(required=True, allow_none=True, **PERSONAL)
+    document_key_id = fields.String(required=True, allow_none=True, **KEY_ID)
     erased = fields.Boolean(**ERASED)
 
 

@@ -23,7 +23,13 @@ from flask import (
 from marshmallow import ValidationError as SchemaError
 from werkzeug.exceptions import HTTPException, NotFound, TooManyRequests, Unauthorized
 
-from domain.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from domain.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    LedgerIntegrityError,
+    NotFoundError,
+)
 from domain.posts import JURISDICTIONS, reference_today
 from infrastructure.chart_data import chart_data
 from web.auth import ADMIN, AUDITOR, EMPLOYER, REGISTRAR, current_actor
@@ -70,7 +76,12 @@ def _headers(response: Response) -> Response:
     return response
 
 
-_STATUS_OF = {NotFoundError: 404, ForbiddenError: 403, ConflictError: 409}
+_STATUS_OF = {
+    NotFoundError: 404,
+    ForbiddenError: 403,
+    ConflictError: 409,
+    LedgerIntegrityError: 500,
+}
 
 
 @blp.errorhandler(DomainError)
