@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
-from infrastructure.bootstrap import build_ledger
+from infrastructure.bootstrap import build_runtime
 from infrastructure.keys import SIGNING_KEY_FILE_NAME, load_keys
 from infrastructure.population import PlannedTraveler, load, population
 from infrastructure.readside import ReadSide
@@ -53,7 +53,7 @@ class Ledger:
         if self.aside is None:
             url = f"{self.url.split('?', 1)[0]}?schema={SCHEMA}_aside"
             settings = Settings(database_url=url, secret_key="bench-secret-" + "b" * 32)
-            self.aside = build_ledger(settings, clock=fixed_clock).service
+            self.aside = build_runtime(settings, clock=fixed_clock).service
         return self.aside
 
     def close(self) -> None:
@@ -70,7 +70,7 @@ def open_ledger(db_url: str, travelers: int, seed: int = SEED) -> Ledger:
     settings = Settings(
         database_url=url, secret_key="bench-secret-" + "b" * 32, keys=load_keys({}, folder)
     )
-    built = build_ledger(settings, clock=fixed_clock)
+    built = build_runtime(settings, clock=fixed_clock)
     service = built.service
     plans = population(seed, travelers)
     load(service, plans)

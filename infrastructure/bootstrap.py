@@ -56,7 +56,7 @@ def prepare_store(settings: Settings) -> None:
 
 
 @dataclass
-class Ledger:
+class Runtime:
     """What a process needs: the write service, the read side and the settings they came from."""
 
     service: LedgerService
@@ -70,7 +70,7 @@ class Ledger:
         return SharedRateLimiter(self.service.app, name, per_minute)
 
 
-def build_ledger(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Ledger:
+def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
     service = build_service(settings, clock)
     key = derived_key(settings.document_key.decode(), "document-index")
-    return Ledger(service, ReadSide(service.app, service.rulebook, key), settings)
+    return Runtime(service, ReadSide(service.app, service.rulebook, key), settings)

@@ -9,16 +9,16 @@ import psycopg
 import psycopg_pool
 from eventsourcing import persistence
 
-# What the drivers and the library raise when the database is down, unreachable, restarting
-# or locked (SQLite's "database is locked"): the request may succeed if retried later.
-DRIVER_ERRORS = (
+# What a lost PostgreSQL connection raises, through the library's datastore or psycopg directly.
+CONNECTION_ERRORS = (
     persistence.OperationalError,
     persistence.InterfaceError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
-    psycopg_pool.PoolTimeout,
-    sqlite3.OperationalError,
 )
+# What the drivers and the library raise when the database is down, unreachable, restarting
+# or locked (SQLite's "database is locked"): the request may succeed if retried later.
+DRIVER_ERRORS = (*CONNECTION_ERRORS, psycopg_pool.PoolTimeout, sqlite3.OperationalError)
 
 
 class StoreUnavailable(Exception):

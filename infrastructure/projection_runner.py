@@ -16,6 +16,7 @@ import psycopg
 from eventsourcing import persistence
 from psycopg import sql
 
+from infrastructure.errors import CONNECTION_ERRORS
 from infrastructure.ledger import LedgerApplication
 from infrastructure.settings import postgres_dsn
 from infrastructure.views_sql import SqlBackend, SqlStatusView, add_generation, generations, promote
@@ -24,13 +25,6 @@ from projections.views import AlreadyApplied
 
 log = logging.getLogger(__name__)
 
-# What a lost database raises, through the library's datastore or psycopg directly.
-STORE_ERRORS = (
-    persistence.OperationalError,
-    persistence.InterfaceError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-)
 # What a generation dropped under a running step raises.
 GONE_ERRORS = (persistence.ProgrammingError, psycopg.errors.UndefinedTable)
 
@@ -140,7 +134,7 @@ class Worker:
                         )
                         backoff = Backoff()
                     puller = self._follow(listener, puller)
-            except STORE_ERRORS as e:
+            except CONNECTION_ERRORS as e:
                 if not backoff.failures:
                     self.outages += 1
                 wait = backoff.next()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from infrastructure.documents import document_digest
 from infrastructure.errors import store_boundary
 from infrastructure.ledger import LedgerApplication
 from infrastructure.projection_runner import LIVE_BATCH, Puller, Worker, live_view, rebuild
-from infrastructure.views_postgres import PostgresBackend
+from infrastructure.views_postgres import PostgresBackend, SessionLock, advisory_lock
 from infrastructure.views_sql import (
     PROJECTION,
     SqlBackend,
@@ -141,6 +142,18 @@ class ReadSide:
 
     def worker(self, poll_seconds: float = 1.0, claim: Callable[[], bool] = lambda: True) -> Worker:
         return Worker(self.app, self.db, self.projection, poll_seconds, claim)
+
+    def runner_lock(self) -> SessionLock | None:
+        """One worker per PostgreSQL database; None on SQLite, where serve projects in-process."""
+        if not self.app.is_postgres:
+            return None
+        return SessionLock(self.app.database_url, "stay_status:run")
+
+    def rebuild_lock(self) -> AbstractContextManager[bool]:
+        """Yields whether this process may rebuild now: one rebuild at a time per database."""
+        if not self.app.is_postgres:
+            return nullcontext(True)
+        return advisory_lock(self.app.database_url, "stay_status:rebuild")
 
     # -- verification ----------------------------------------------------------------------
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from infrastructure.bootstrap import build_ledger
+from infrastructure.bootstrap import build_runtime
 from infrastructure.settings import Settings
 from infrastructure.usecases.context import utc_now
+from web.api import answers, audit, crossings, exemptions, meta, reference, travelers
 from web.guards import CALCULATOR, VERIFICATION
 from web.openapi import SETTINGS as OPENAPI_SETTINGS
 from web.openapi import LedgerApi
 from web.problems import register_error_handlers
 from web.throttle import FallbackLimiter, RateLimiter
 from web.ui import register_pages
-from web.views import answers, audit, crossings, exemptions, meta, reference, travelers
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     settings: Settings = config.pop("SETTINGS", None) or Settings.from_env()
     clock = config.pop("CLOCK", utc_now)
-    ledger = config.pop("LEDGER", None) or build_ledger(settings, clock)
+    ledger = config.pop("LEDGER", None) or build_runtime(settings, clock)
 
     app = Flask(__name__)
     app.config.update(OPENAPI_SETTINGS)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from domain.errors import NotFoundError
-from infrastructure.bootstrap import build_ledger, build_service, load_posts
+from infrastructure.bootstrap import build_runtime, build_service, load_posts
 from infrastructure.settings import MAX_TOKEN_TTL_SECONDS, ConfigurationError, Settings
 from infrastructure.usecases.context import Actor
 from web.auth import ROLES, TokenError, issue_token
@@ -57,7 +57,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
     settings = _settings()
     # Tables made once here: workers booting together on a new database raced to make them.
-    build_ledger(settings).service.close()
+    build_runtime(settings).service.close()
     Server(settings, options(settings, host, port, workers)).run()
 
 

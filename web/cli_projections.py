@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from contextlib import nullcontext
 
 import click
 
-from infrastructure.bootstrap import Ledger, build_ledger
+from infrastructure.bootstrap import Runtime, build_runtime
 from infrastructure.settings import ConfigurationError, Settings
-from infrastructure.views_postgres import SessionLock, advisory_lock
 
 SQLITE_POLL_SECONDS = 0.5
 
@@ -21,9 +19,9 @@ def projections() -> None:
     """The read models kept from the ledger."""
 
 
-def _ledger() -> Ledger:
+def _runtime() -> Runtime:
     try:
-        return build_ledger(Settings.from_env())
+        return build_runtime(Settings.from_env())
     except ConfigurationError as e:
         raise click.ClickException(f"configuration: {e}") from e
 
@@ -37,16 +35,15 @@ def _stop_on_sigterm(stop) -> None:
 def run(poll: float) -> None:
     """Keep the projections current (PostgreSQL: the one worker process; SQLite: a pull loop)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    ledger = _ledger()
-    read = ledger.read
-    if not ledger.service.is_postgres:
+    read = _runtime().read
+    lock = read.runner_lock()
+    if lock is None:
         stopped = []
         _stop_on_sigterm(lambda: stopped.append(True))
         while not stopped:
             if not read.catch_up():
                 time.sleep(SQLITE_POLL_SECONDS)
         return
-    lock = SessionLock(ledger.settings.database_url, "stay_status:run")
     if not lock.hold():
         raise click.ClickException("another projection runner is active on this database")
     worker = read.worker(poll, claim=lock.hold)
@@ -65,13 +62,11 @@ def run(poll: float) -> None:
 @projections.command()
 def rebuild() -> None:
     """Rebuild from position 0 into fresh tables, swapped in only once caught up."""
-    ledger = _ledger()
-    url = ledger.settings.database_url
-    postgres = ledger.service.is_postgres
-    with advisory_lock(url, "stay_status:rebuild") if postgres else nullcontext(True) as won:
+    read = _runtime().read
+    with read.rebuild_lock() as won:
         if not won:
             raise click.ClickException("another rebuild is running on this database")
-        target = ledger.read.lag()[0]["ledger_position"]
+        target = read.lag()[0]["ledger_position"]
         done = 0
         with click.progressbar(length=max(target, 1), label="rebuilding", show_eta=True) as bar:
 
@@ -80,14 +75,14 @@ def rebuild() -> None:
                 bar.update(min(position, target) - done)
                 done = min(position, target)
 
-            view = ledger.read.rebuild(progress)
+            view = read.rebuild(progress)
     click.echo(f"generation {view.generation} is live at position {view.position()}")
 
 
 @projections.command()
 def status() -> None:
     """Each projection's position, the ledger's, and the lag between them."""
-    read = _ledger().read
+    read = _runtime().read
     for row in read.lag():
         click.echo(
             f"{row['projection']}: position {row['position']} of {row['ledger_position']}, "
@@ -109,7 +104,7 @@ def status() -> None:
 def verify(show: int) -> None:
     """Recompute every traveler with the engine and compare field by field; exits 1 on any
     difference, 2 when the view is behind the ledger (its unprocessed events are not compared)."""
-    read = _ledger().read
+    read = _runtime().read
     diffs = read.verify()
     for d in diffs[:show]:
         click.echo(f"  {d}")

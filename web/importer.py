@@ -10,8 +10,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from infrastructure.usecases.commands import BatchItem
-from web.schemas.crossings import BatchItemIn
-from web.views.crossings import batch_item
+from web.schemas.crossings import BatchItemIn, batch_item
 
 FIELDS = (
     "nationality",

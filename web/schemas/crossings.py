@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from infrastructure.usecases.commands import BatchItem
 from web.fields import (
     Country,
     Direction,
@@ -17,6 +18,7 @@ from web.fields import (
     PostCode,
     Text,
 )
+from web.problems import flat_errors
 from web.schemas.answers import enum
 
 MAX_BATCH = 1000
@@ -93,3 +95,19 @@ class VoidOut(Schema):
     crossing_id = fields.String(required=True)
     voided = fields.Boolean(required=True)
     position = fields.Integer(required=True, allow_none=True)
+
+
+def batch_item(loaded, errors: dict) -> BatchItem:
+    """A service batch item; one that failed validation carries its errors and nothing else."""
+    if not errors:
+        return BatchItem(**loaded)
+    crossing_id = loaded.get("crossing_id") if isinstance(loaded, dict) else None
+    return BatchItem(
+        nationality="",
+        document_number="",
+        crossing_id=crossing_id if isinstance(crossing_id, str) else None,
+        direction="",
+        border_post="",
+        occurred_at=None,
+        errors=flat_errors(errors),
+    )
