@@ -22,7 +22,7 @@ class VersionLine:
         spans.sort(key=lambda s: s[0])
         self._starts = [s[0] for s in spans]
         self._spans = spans
-        # Ordinals where the version in force may change: used to split stays into segments.
+        # Ordinals where the version in force may change: where a stay is cut in two.
         cuts = set()
         for start, end, _ in spans:
             cuts.add(start)
@@ -53,17 +53,6 @@ class VersionLine:
         while v is not None and v.transition != BY_DAY and entry < v.effective_from.toordinal():
             v = self.on(v.effective_from.toordinal() - 1)
         return v
-
-    def segments(self, first: int, last: int) -> list[tuple[int, int]]:
-        """Split [first, last] where the version in force may change."""
-        out = []
-        lo = first
-        for cut in self.cuts:
-            if lo < cut <= last:
-                out.append((lo, cut - 1))
-                lo = cut
-        out.append((lo, last))
-        return out
 
     def next_cut(self, day: int) -> int:
         """The first day after ``day`` on which the version in force may change."""

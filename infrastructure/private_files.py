@@ -20,11 +20,3 @@ def private_sqlite_file(path: str) -> None:
         companion = Path(path + suffix)
         if companion.exists() and companion.stat().st_mode & 0o077:
             companion.chmod(PRIVATE)
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to a file only its owner may read, whatever the umask."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
-    os.fchmod(fd, PRIVATE)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)

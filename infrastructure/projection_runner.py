@@ -102,7 +102,6 @@ class Worker:
         self.claim = claim
         self.stop = threading.Event()
         self.stalls = 0
-        self.outages = 0
         self.displaced = False
 
     def _puller(self) -> Puller:
@@ -135,8 +134,6 @@ class Worker:
                         backoff = Backoff()
                     puller = self._follow(listener, puller)
             except CONNECTION_ERRORS as e:
-                if not backoff.failures:
-                    self.outages += 1
                 wait = backoff.next()
                 log.warning(
                     "stay_status: database unavailable (%s); reconnect attempt %d in %.1f s",
