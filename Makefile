@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& echo python3 || echo python3.11)
 
-.PHONY: install run test lint bench bench-quick bench-scale clean
+.PHONY: install run test lint bench bench-quick bench-scale screenshots clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ bench-quick: install
 
 bench-scale: install
 	$(PY) -m bench --mode scale
+
+# The browser tests, saving their screenshots of every page into docs/screenshots/.
+screenshots: install
+	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest tests/browser
 
 # Removes build artefacts and caches; keeps the virtual environment (rm -rf .venv for that).
 clean:

@@ -2,7 +2,8 @@
 
 Histories are the worked examples of shared/scenarios/examples.json (entries 04:00Z, exits
 10:00Z) plus one that overstays, loaded through the API into a server that also holds a demo
-ledger. Screenshots of every page, desktop and phone, are written to docs/screenshots/.
+ledger. Screenshots of every page, desktop and phone, are written (`make screenshots` puts them in
+docs/screenshots/).
 """
 
 from __future__ import annotations
