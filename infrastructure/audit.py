@@ -138,7 +138,7 @@ def _checkpoint(cp: dict, events: int, ledger_hash: str, ended: bool) -> list[Au
 
 def _note_claim(app: LedgerApplication, stored, claims: _Claims) -> None:
     """Record what a claim or a naming traveler event says, damaged or not."""
-    event = app.mapper.decode_damaged(stored)
+    event = app.mapper.decode_damaged(stored, personal=False)
     if stored.topic == _CLAIM:
         key = str(stored.originator_id)
         claims.by_key[key] = getattr(event, "traveler_id", None)

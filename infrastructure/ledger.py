@@ -11,7 +11,8 @@ from eventsourcing.utils import Environment, strtobool
 from psycopg import sql
 
 from domain.traveler import DocumentKey
-from infrastructure.eventstore.mapper import SealingMapper
+from infrastructure.eventstore.mapper import LedgerMapper
+from infrastructure.eventstore.personal import DataKeys
 from infrastructure.eventstore.repository import PicklingRepository
 from infrastructure.eventstore.saving import save
 from infrastructure.eventstore.sealing import refuse_unsealed
@@ -43,10 +44,11 @@ class LedgerApplication(Application[UUID]):
         env.update(extra_env or {})
         postgres = is_postgres(database_url)
         create = strtobool(env.get("CREATE_TABLE", "y"))
+        recorder = "LedgerRecorder" if postgres else "LedgerSQLiteRecorder"
+        env.setdefault(
+            "APPLICATION_RECORDER_TOPIC", f"infrastructure.eventstore.recorder:{recorder}"
+        )
         if postgres:
-            env.setdefault(
-                "APPLICATION_RECORDER_TOPIC", "infrastructure.eventstore.recorder:LedgerRecorder"
-            )
             # Tables come from one locked migration below, not the library's unlocked DDL.
             env["CREATE_TABLE"] = "n"
         env.setdefault("AGGREGATE_CACHE_MAXSIZE", "1000")
@@ -64,9 +66,14 @@ class LedgerApplication(Application[UUID]):
                 self.recorder.datastore.register_type_adapters()
         refuse_unsealed(self.recorder)
 
-    def construct_mapper(self) -> SealingMapper:
-        """The library's mapper, sealing with the key derived from the signing key."""
-        return SealingMapper(transcoder=self.construct_transcoder(), seal_key=self.keys.seal_key)
+    def construct_mapper(self) -> LedgerMapper:
+        """The library's mapper, sealing with the key derived from the signing key and
+        encrypting personal fields with each traveler's data key."""
+        return LedgerMapper(
+            transcoder=self.construct_transcoder(),
+            seal_key=self.keys.seal_key,
+            data_keys=DataKeys(self.keys.data_key, lambda: self.recorder),
+        )
 
     def construct_repository(self) -> PicklingRepository:
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
