@@ -140,8 +140,9 @@ class LedgerApplication(Application[UUID]):
             )
             return {r[0]: r[1] for r in cur.fetchall()}
 
-    def claims(self, key_ids: list[UUID]) -> dict[UUID, UUID]:
-        """The traveler of each claimed document key among ``key_ids``, read in one query."""
+    def claims(self, key_ids: list[UUID]) -> dict[UUID, UUID | None]:
+        """The traveler holding each document key among ``key_ids``, read in one query; None
+        for a key released (its traveler erased), absent for a key never claimed."""
         if not key_ids:
             return {}
         recorder = self.recorder
@@ -149,7 +150,7 @@ class LedgerApplication(Application[UUID]):
         if self.is_postgres:
             query = sql.SQL(
                 "SELECT " + columns + " FROM {}.{} WHERE originator_id = ANY(%s)"
-                " AND originator_version = 1"
+                " ORDER BY originator_id, originator_version"
             ).format(
                 sql.Identifier(recorder.datastore.schema),
                 sql.Identifier(recorder.events_table_name),
@@ -159,13 +160,13 @@ class LedgerApplication(Application[UUID]):
             marks = ",".join("?" * len(key_ids))
             query = (
                 f"SELECT {columns} FROM {recorder.events_table_name}"
-                f" WHERE originator_id IN ({marks}) AND originator_version = 1"
+                f" WHERE originator_id IN ({marks}) ORDER BY originator_id, originator_version"
             )
             params = [k.hex for k in key_ids]
         with recorder.datastore.transaction(commit=False) as cur:
             cur.execute(query, params)
             rows = cur.fetchall()
-        out = {}
+        out: dict[UUID, UUID | None] = {}
         for row in rows:
             event = self.mapper.to_domain_event(
                 StoredEvent(
@@ -175,8 +176,10 @@ class LedgerApplication(Application[UUID]):
                     state=bytes(row["state"]),
                 )
             )
-            if isinstance(event, DocumentKey.Claimed):
+            if isinstance(event, DocumentKey.Claimed | DocumentKey.Reclaimed):
                 out[event.originator_id] = event.traveler_id
+            elif isinstance(event, DocumentKey.Released):
+                out[event.originator_id] = None
         return out
 
     def position(self) -> int:

@@ -23,7 +23,9 @@ from infrastructure.usecases.commands import (
     RecordCrossing,
 )
 from infrastructure.usecases.context import Actor, utc_now
+from infrastructure.usecases.erasure import Erasure
 from infrastructure.usecases.exemptions import Exemptions
+from infrastructure.usecases.profile import Profiles
 from infrastructure.usecases.verification import EmployerChecks
 from infrastructure.usecases.writes import Writes
 
@@ -51,6 +53,9 @@ class LedgerService:
         self._checks = EmployerChecks(app, posts, document_key, receipt_key, clock)
         self._answers = Answers(app, posts, document_key, rulebook, clock)
         self._audit = Audit(app, posts, document_key, self._answers, clock)
+        self._profiles = Profiles(app, posts, document_key, clock)
+        self._erasure = Erasure(app, posts, document_key, clock)
+        self._erasure.forget = lambda traveler_id: self._answers.forget_answers()
 
     # -- the store ---------------------------------------------------------------------------
 
@@ -109,6 +114,15 @@ class LedgerService:
         return self._writes.link_document(
             actor, traveler_id, nationality, document_number, document_type
         )
+
+    def profile(self, traveler_id: UUID) -> dict:
+        """The traveler's personal data and documents; null fields and ``erased`` once erased."""
+        return self._profiles.profile(traveler_id)
+
+    def erase(self, actor: Actor, traveler_id: UUID, reason: str) -> tuple[bool, int | None]:
+        """Erase the traveler's personal data (its key destroyed, its documents released);
+        False (and the erasure's position) when it was already erased."""
+        return self._erasure.erase(actor, traveler_id, reason)
 
     def record_crossing(self, actor: Actor, cmd: RecordCrossing) -> tuple[dict, bool]:
         return self._writes.record_crossing(actor, cmd)
