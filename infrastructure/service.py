@@ -26,6 +26,7 @@ from infrastructure.usecases.context import Actor, utc_now
 from infrastructure.usecases.erasure import Erasure
 from infrastructure.usecases.exemptions import Exemptions
 from infrastructure.usecases.profile import Profiles
+from infrastructure.usecases.retention import DueTraveler, Retention
 from infrastructure.usecases.verification import EmployerChecks
 from infrastructure.usecases.writes import Writes
 
@@ -56,6 +57,7 @@ class LedgerService:
         self._profiles = Profiles(app, posts, document_key, clock)
         self._erasure = Erasure(app, posts, document_key, clock)
         self._erasure.forget = lambda traveler_id: self._answers.forget_answers()
+        self._retention = Retention(self._answers, self._erasure)
 
     # -- the store ---------------------------------------------------------------------------
 
@@ -123,6 +125,19 @@ class LedgerService:
         """Erase the traveler's personal data (its key destroyed, its documents released);
         False (and the erasure's position) when it was already erased."""
         return self._erasure.erase(actor, traveler_id, reason)
+
+    def retention_plan(
+        self, as_of: date, progress: Callable[[int], None] = lambda n: None
+    ) -> tuple[list[DueTraveler], list[UUID]]:
+        """Travelers due for erasure on ``as_of``, and those whose events could not be read."""
+        return self._retention.plan(as_of, progress)
+
+    def registered_count(self) -> int:
+        """How many travelers were ever registered (the retention plan's progress total)."""
+        return sum(1 for _ in self._retention.traveler_ids())
+
+    def erase_for_retention(self, actor: Actor, traveler_id: UUID) -> bool:
+        return self._retention.erase(actor, traveler_id)
 
     def record_crossing(self, actor: Actor, cmd: RecordCrossing) -> tuple[dict, bool]:
         return self._writes.record_crossing(actor, cmd)
