@@ -12,8 +12,8 @@ from __future__ import annotations
 import glob
 import secrets
 import string
-from pathlib import Path
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
