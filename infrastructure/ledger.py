@@ -12,7 +12,7 @@ from psycopg import sql
 
 from domain.traveler import DocumentKey
 from infrastructure.eventstore.mapper import LedgerMapper
-from infrastructure.eventstore.personal import DataKeys
+from infrastructure.eventstore.personal import DataKeys, refuse_unencrypted
 from infrastructure.eventstore.repository import PicklingRepository
 from infrastructure.eventstore.saving import save
 from infrastructure.eventstore.sealing import refuse_unsealed
@@ -65,6 +65,7 @@ class LedgerApplication(Application[UUID]):
                 migrate(database_url, self.recorder.sql_create_statements)
                 self.recorder.datastore.register_type_adapters()
         refuse_unsealed(self.recorder)
+        refuse_unencrypted(self.recorder)
 
     def construct_mapper(self) -> LedgerMapper:
         """The library's mapper, sealing with the key derived from the signing key and

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -23,6 +24,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from domain.chain import EDITED
 from domain.errors import ConflictError, LedgerIntegrityError
+from infrastructure.settings import ConfigurationError
 
 # Topic -> its personal fields, and how each is written as text before encryption.
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
@@ -210,3 +212,25 @@ class PersonalMapper(Mapper):
                 state[name] = decrypt_field(key, tid, version, name, state[name])
             except ValueError as e:
                 raise LedgerIntegrityError(tid, version, EDITED) from e
+
+
+class UnencryptedLedger(ConfigurationError):
+    """The store holds personal fields written in clear, by a version before encryption."""
+
+
+def refuse_unencrypted(recorder) -> None:
+    """Refuse a ledger whose first registration carries its document number in clear."""
+    topic = "borderledger:Traveler.Registered"
+    first = recorder.select_notifications(start=None, limit=1, topics=[topic])
+    if not first:
+        return
+    try:
+        number = json.loads(first[0].state).get("document_number")
+    except ValueError:
+        return  # damage: audit verify names it
+    if isinstance(number, str) and not number.startswith(_PREFIX):
+        raise UnencryptedLedger(
+            "this ledger was written by an earlier version of borderledger, which stored names,"
+            " birth dates and document numbers in clear, and cannot be opened: load a new one"
+            " with `borderledger demo` on a new database (or a new SQLite file)"
+        )
