@@ -91,6 +91,26 @@ class TestErasure(WebCase):
         app = web.app.extensions["borderledger"].service.app
         assert verify_ledger(app, app.keys.public_key) == []
 
+    def test_a_batch_registers_an_erased_traveler_s_document_anew(self, web):
+        tid, body, _ = _registered(web)
+        url = f"{TRAVELERS}/{tid}/erasure"
+        assert web.client.post(url, json={"reason": "x"}, headers=web.admin).status_code == 201
+        item = {
+            "nationality": "RUS",
+            "document_number": body["document_number"],
+            "crossing_id": str(uuid.uuid4()),
+            "direction": "entry",
+            "border_post": "KZ-ALA",
+            "occurred_at": "2024-05-01T04:00:00Z",
+        }
+        r = web.client.post(
+            "/api/v1/crossings/batch", json={"crossings": [item]}, headers=web.admin
+        )
+        result = r.get_json()["results"][0]
+        assert result["status"] == "created" and result["traveler_id"] != tid
+        app = web.app.extensions["borderledger"].service.app
+        assert verify_ledger(app, app.keys.public_key) == []
+
     def test_an_erased_traveler_links_no_document(self, web):
         tid, _, _ = _registered(web)
         url = f"{TRAVELERS}/{tid}/erasure"
