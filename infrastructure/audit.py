@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -35,6 +35,9 @@ CHECKPOINT_FIELDS = ("position", "events", "ledger_hash", "signed_at", "key_id",
 # Traveler events that name a document's claim, and the claim itself.
 _NAMING = frozenset({Traveler.Registered.TOPIC, Traveler.DocumentLinked.TOPIC})
 _CLAIM = DocumentKey.Claimed.TOPIC
+# A claim taken again after its traveler was erased, and the release itself.
+_RECLAIM, _RELEASE = DocumentKey.Reclaimed.TOPIC, DocumentKey.Released.TOPIC
+_CLAIMS = frozenset({_CLAIM, _RECLAIM, _RELEASE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class _Claims:
 
     by_key: dict[str, UUID | None]
     named: dict[str, list[tuple[UUID, int]]]
+    # key -> the travelers it was released from (their data erased): they named it rightly.
+    released: dict[str, set[UUID | None]] = field(default_factory=dict)
 
 
 def stored_checkpoints(app: LedgerApplication) -> list[dict]:
@@ -93,7 +98,7 @@ def verify_ledger(
             ledger_hash = fold(ledger_hash, n.id, stored_hash(n))
             events += 1
             links[n.originator_id].append(link_of(seal_key, n))
-            if n.topic in _NAMING or n.topic == _CLAIM:
+            if n.topic in _NAMING or n.topic in _CLAIMS:
                 _note_claim(app, n, claims)
         if not batch:
             break
@@ -138,10 +143,15 @@ def _checkpoint(cp: dict, events: int, ledger_hash: str, ended: bool) -> list[Au
 
 def _note_claim(app: LedgerApplication, stored, claims: _Claims) -> None:
     """Record what a claim or a naming traveler event says, damaged or not."""
-    event = app.mapper.decode_damaged(stored)
-    if stored.topic == _CLAIM:
+    event = app.mapper.decode_damaged(stored, personal=False)
+    if stored.topic in _CLAIMS:
         key = str(stored.originator_id)
-        claims.by_key[key] = getattr(event, "traveler_id", None)
+        traveler = getattr(event, "traveler_id", None)
+        if stored.topic == _RELEASE:
+            claims.released.setdefault(key, set()).add(traveler)
+            claims.by_key[key] = None
+        else:
+            claims.by_key[key] = traveler
     else:
         key = getattr(event, "document_key_id", None) if event is not None else None
         if key is not None:
@@ -152,10 +162,14 @@ def _claim_problems(claims: _Claims) -> list[AuditProblem]:
     """A claim must name a traveler whose events name it back, and the other way round."""
     problems = []
     for key, traveler in claims.by_key.items():
-        if traveler is None or all(t != traveler for t, _ in claims.named.get(key, ())):
+        named = {t for t, _ in claims.named.get(key, ())}
+        released = claims.released.get(key, set())
+        # Held: its traveler names it. Released: by travelers that named it (then erased).
+        held = traveler in named if traveler is not None else bool(released)
+        if not held or not released <= named:
             problems.append(AuditProblem(key, 1, CLAIM_MISMATCH))
     for key, naming in claims.named.items():
         for traveler, version in naming:
-            if claims.by_key.get(key) != traveler:
+            if claims.by_key.get(key) != traveler and traveler not in claims.released.get(key, ()):
                 problems.append(AuditProblem(str(traveler), version, CLAIM_MISMATCH))
     return problems

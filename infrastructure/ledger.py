@@ -11,7 +11,8 @@ from eventsourcing.utils import Environment, strtobool
 from psycopg import sql
 
 from domain.traveler import DocumentKey
-from infrastructure.eventstore.mapper import SealingMapper
+from infrastructure.eventstore.mapper import LedgerMapper
+from infrastructure.eventstore.personal import DataKeys, refuse_unencrypted
 from infrastructure.eventstore.repository import PicklingRepository
 from infrastructure.eventstore.saving import save
 from infrastructure.eventstore.sealing import refuse_unsealed
@@ -43,10 +44,11 @@ class LedgerApplication(Application[UUID]):
         env.update(extra_env or {})
         postgres = is_postgres(database_url)
         create = strtobool(env.get("CREATE_TABLE", "y"))
+        recorder = "LedgerRecorder" if postgres else "LedgerSQLiteRecorder"
+        env.setdefault(
+            "APPLICATION_RECORDER_TOPIC", f"infrastructure.eventstore.recorder:{recorder}"
+        )
         if postgres:
-            env.setdefault(
-                "APPLICATION_RECORDER_TOPIC", "infrastructure.eventstore.recorder:LedgerRecorder"
-            )
             # Tables come from one locked migration below, not the library's unlocked DDL.
             env["CREATE_TABLE"] = "n"
         env.setdefault("AGGREGATE_CACHE_MAXSIZE", "1000")
@@ -63,10 +65,16 @@ class LedgerApplication(Application[UUID]):
                 migrate(database_url, self.recorder.sql_create_statements)
                 self.recorder.datastore.register_type_adapters()
         refuse_unsealed(self.recorder)
+        refuse_unencrypted(self.recorder)
 
-    def construct_mapper(self) -> SealingMapper:
-        """The library's mapper, sealing with the key derived from the signing key."""
-        return SealingMapper(transcoder=self.construct_transcoder(), seal_key=self.keys.seal_key)
+    def construct_mapper(self) -> LedgerMapper:
+        """The library's mapper, sealing with the key derived from the signing key and
+        encrypting personal fields with each traveler's data key."""
+        return LedgerMapper(
+            transcoder=self.construct_transcoder(),
+            seal_key=self.keys.seal_key,
+            data_keys=DataKeys(self.keys.data_key, lambda: self.recorder),
+        )
 
     def construct_repository(self) -> PicklingRepository:
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
@@ -133,8 +141,9 @@ class LedgerApplication(Application[UUID]):
             )
             return {r[0]: r[1] for r in cur.fetchall()}
 
-    def claims(self, key_ids: list[UUID]) -> dict[UUID, UUID]:
-        """The traveler of each claimed document key among ``key_ids``, read in one query."""
+    def claims(self, key_ids: list[UUID]) -> dict[UUID, UUID | None]:
+        """The traveler holding each document key among ``key_ids``, read in one query; None
+        for a key released (its traveler erased), absent for a key never claimed."""
         if not key_ids:
             return {}
         recorder = self.recorder
@@ -142,7 +151,7 @@ class LedgerApplication(Application[UUID]):
         if self.is_postgres:
             query = sql.SQL(
                 "SELECT " + columns + " FROM {}.{} WHERE originator_id = ANY(%s)"
-                " AND originator_version = 1"
+                " ORDER BY originator_id, originator_version"
             ).format(
                 sql.Identifier(recorder.datastore.schema),
                 sql.Identifier(recorder.events_table_name),
@@ -152,13 +161,13 @@ class LedgerApplication(Application[UUID]):
             marks = ",".join("?" * len(key_ids))
             query = (
                 f"SELECT {columns} FROM {recorder.events_table_name}"
-                f" WHERE originator_id IN ({marks}) AND originator_version = 1"
+                f" WHERE originator_id IN ({marks}) ORDER BY originator_id, originator_version"
             )
             params = [k.hex for k in key_ids]
         with recorder.datastore.transaction(commit=False) as cur:
             cur.execute(query, params)
             rows = cur.fetchall()
-        out = {}
+        out: dict[UUID, UUID | None] = {}
         for row in rows:
             event = self.mapper.to_domain_event(
                 StoredEvent(
@@ -168,8 +177,10 @@ class LedgerApplication(Application[UUID]):
                     state=bytes(row["state"]),
                 )
             )
-            if isinstance(event, DocumentKey.Claimed):
+            if isinstance(event, DocumentKey.Claimed | DocumentKey.Reclaimed):
                 out[event.originator_id] = event.traveler_id
+            elif isinstance(event, DocumentKey.Released):
+                out[event.originator_id] = None
         return out
 
     def position(self) -> int:

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import psycopg
 from psycopg import errors, sql
 
+from infrastructure.eventstore.recorder import DATA_KEYS_TABLE
 from infrastructure.settings import ConfigurationError, postgres_dsn, schema_of
 from infrastructure.views_sql import REGISTRY_TABLE
 
@@ -29,7 +30,8 @@ class DatabaseMissing(ConfigurationError):
 
 
 def migrate(database_url: str, library_statements: Iterable[sql.Composable]) -> None:
-    """Create the schema, the library's tables, the projection registry and the rate limits."""
+    """Create the schema, the library's tables, the projection registry, the rate limits and
+    the travelers' wrapped data keys."""
     schema = schema_of(database_url)
     prefix = sql.Identifier(schema).as_string() + "."
     with _connect(database_url) as conn, conn.transaction():
@@ -51,6 +53,12 @@ def migrate(database_url: str, library_statements: Iterable[sql.Composable]) -> 
                 "CREATE TABLE IF NOT EXISTS {} (name text, key text, minute bigint,"
                 " hits integer NOT NULL, PRIMARY KEY (name, key, minute))"
             ).format(sql.Identifier(schema, RATE_LIMITS_TABLE))
+        )
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (traveler_id uuid PRIMARY KEY,"
+                " wrapped bytea NOT NULL)"
+            ).format(sql.Identifier(schema, DATA_KEYS_TABLE))
         )
 
 

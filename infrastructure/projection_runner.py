@@ -50,7 +50,7 @@ class Puller:
         if not notes:
             return 0
         events = [
-            (n.id, self.app.mapper.to_domain_event(n))
+            (n.id, self.app.mapper.to_pseudonymous_event(n))
             for n in notes
             if n.topic.startswith(TRAVELER_TOPICS)
         ]

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.answers import PenaltyBand
 from domain.traveler import Traveler
-from infrastructure.documents import document_digest
+from infrastructure.documents import document_key_id
 from infrastructure.errors import store_boundary
 from infrastructure.ledger import LedgerApplication
 from infrastructure.projection_runner import LIVE_BATCH, Puller, Worker, live_view, rebuild
@@ -65,7 +65,8 @@ class ReadSide:
         return StatusProjection(view, self.rulebook, self._hash)
 
     def _hash(self, nationality: str, number: str) -> str:
-        return document_digest(self.document_key, nationality, number)
+        """The document index's key: the claim's id, which events carry in clear."""
+        return str(document_key_id(self.document_key, nationality, number))
 
     def view(self) -> SqlStatusView:
         return live_view(self.db)
@@ -217,6 +218,8 @@ class ReadSide:
         if view.load_facts([t.id]).get(t.id) != facts:
             diffs.append({"traveler_id": str(t.id), "field": "facts"})
         for doc in t.documents:
+            if doc.document_number is None:
+                continue  # erased
             digest = self._hash(doc.nationality, doc.document_number)
             if view.find_document(digest) != t.id:
                 diffs.append({"traveler_id": str(t.id), "field": "document_index"})

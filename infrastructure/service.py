@@ -23,7 +23,10 @@ from infrastructure.usecases.commands import (
     RecordCrossing,
 )
 from infrastructure.usecases.context import Actor, utc_now
+from infrastructure.usecases.erasure import Erasure
 from infrastructure.usecases.exemptions import Exemptions
+from infrastructure.usecases.profile import Profiles
+from infrastructure.usecases.retention import DueTraveler, Retention
 from infrastructure.usecases.verification import EmployerChecks
 from infrastructure.usecases.writes import Writes
 
@@ -51,6 +54,10 @@ class LedgerService:
         self._checks = EmployerChecks(app, posts, document_key, receipt_key, clock)
         self._answers = Answers(app, posts, document_key, rulebook, clock)
         self._audit = Audit(app, posts, document_key, self._answers, clock)
+        self._profiles = Profiles(app, posts, document_key, clock)
+        self._erasure = Erasure(app, posts, document_key, clock)
+        self._erasure.forget = lambda traveler_id: self._answers.forget_answers()
+        self._retention = Retention(self._answers, self._erasure)
 
     # -- the store ---------------------------------------------------------------------------
 
@@ -109,6 +116,28 @@ class LedgerService:
         return self._writes.link_document(
             actor, traveler_id, nationality, document_number, document_type
         )
+
+    def profile(self, traveler_id: UUID) -> dict:
+        """The traveler's personal data and documents; null fields and ``erased`` once erased."""
+        return self._profiles.profile(traveler_id)
+
+    def erase(self, actor: Actor, traveler_id: UUID, reason: str) -> tuple[bool, int | None]:
+        """Erase the traveler's personal data (its key destroyed, its documents released);
+        False (and the erasure's position) when it was already erased."""
+        return self._erasure.erase(actor, traveler_id, reason)
+
+    def retention_plan(
+        self, as_of: date, progress: Callable[[int], None] = lambda n: None
+    ) -> tuple[list[DueTraveler], list[UUID]]:
+        """Travelers due for erasure on ``as_of``, and those whose events could not be read."""
+        return self._retention.plan(as_of, progress)
+
+    def registered_count(self) -> int:
+        """How many travelers were ever registered (the retention plan's progress total)."""
+        return sum(1 for _ in self._retention.traveler_ids())
+
+    def erase_for_retention(self, actor: Actor, traveler_id: UUID) -> bool:
+        return self._retention.erase(actor, traveler_id)
 
     def record_crossing(self, actor: Actor, cmd: RecordCrossing) -> tuple[dict, bool]:
         return self._writes.record_crossing(actor, cmd)

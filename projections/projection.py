@@ -12,6 +12,8 @@ from projections.status import derive
 from projections.views import Changes, DocumentRow, StatusView
 
 # (nationality, document number) -> keyed hash; supplied by infrastructure, which holds the key.
+# Events carry the same keyed hash as ``document_key_id`` (their numbers are encrypted and
+# projections read no key): the hash is used only for events without one.
 DocumentHash = Callable[[str, str], str]
 
 
@@ -39,14 +41,14 @@ class StatusProjection:
             # Every event moves the version the rows carry, even one that changes no status.
             dirty[tid] = position
             if isinstance(event, Traveler.Registered | Traveler.DocumentLinked):
-                changes.documents.append(
-                    DocumentRow(
-                        self.document_hash(event.nationality, event.document_number),
-                        event.nationality,
-                        event.document_type,
-                        tid,
-                    )
+                digest = event.document_key_id or (
+                    event.document_number
+                    and self.document_hash(event.nationality, event.document_number)
                 )
+                if digest:
+                    changes.documents.append(
+                        DocumentRow(digest, event.nationality, event.document_type, tid)
+                    )
         for tid, position in dirty.items():
             changes.status[tid], changes.deadlines[tid] = derive(
                 facts[tid], self.rulebook, position

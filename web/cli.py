@@ -219,9 +219,11 @@ def curl_commands(settings: Settings, sample: dict, base: str) -> list[str]:
 def _register_groups() -> None:
     from web.cli_audit import audit
     from web.cli_projections import projections
+    from web.cli_retention import retention
 
     main.add_command(projections)
     main.add_command(audit)
+    main.add_command(retention)
 
 
 _register_groups()

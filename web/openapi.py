@@ -54,7 +54,9 @@ OPERATION_IDS = {
         "correctCrossing"
     ),
     ("post", "/api/v1/travelers/{traveler_id}/crossings/{crossing_id}/void"): "voidCrossing",
+    ("get", "/api/v1/travelers/{traveler_id}"): "getTraveler",
     ("post", "/api/v1/travelers/{traveler_id}/documents"): "linkDocument",
+    ("post", "/api/v1/travelers/{traveler_id}/erasure"): "eraseTraveler",
     ("post", "/api/v1/travelers/{traveler_id}/exemptions"): "grantExemption",
     ("post", "/api/v1/travelers/{traveler_id}/exemptions/{exemption_id}/termination"): (
         "terminateExemption"

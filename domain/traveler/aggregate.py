@@ -40,11 +40,12 @@ class Traveler(Aggregate):
     ExemptionGranted = events.ExemptionGranted
     ExemptionEnded = events.ExemptionEnded
     ExemptionVerified = events.ExemptionVerified
+    Erased = events.Erased
 
     # State, set by the events' ``apply`` (annotations here would become __init__ parameters):
     # nationality: str, profile: Profile, documents: list[Document],
     # crossings: dict[str, list[CrossingVersion]], exemptions: dict[str, list[ExemptionVersion]],
-    # verifications: list[Verification], head_hash: str
+    # verifications: list[Verification], head_hash: str, erased: bool
 
     # -- creation --------------------------------------------------------------------------
 
@@ -98,6 +99,8 @@ class Traveler(Aggregate):
         document_key_id: str | None = None,
     ) -> bool:
         """Link a new travel document; False when it was already linked."""
+        if self.is_erased:
+            raise ConflictError("the traveler's personal data was erased")
         for doc in self.documents:
             if doc.nationality == nationality and doc.document_number == document_number:
                 return False
@@ -287,7 +290,19 @@ class Traveler(Aggregate):
             receipt=receipt,
         )
 
+    def erase(self, reason: str, by: RecordedBy, now: datetime) -> bool:
+        """Record the erasure of the traveler's personal data; False when already erased."""
+        require_reason(reason)
+        if self.is_erased:
+            return False
+        self._record(self.Erased, by, now, reason=reason)
+        return True
+
     # -- queries (pure) --------------------------------------------------------------------
+
+    @property
+    def is_erased(self) -> bool:
+        return getattr(self, "erased", False)
 
     def detached(self) -> Traveler:
         """A copy sharing nothing that a command or event changes, far cheaper than pickle

@@ -6,13 +6,28 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.chain import GENESIS
+from domain.errors import ConflictError
+
 
 class DocumentKey(Aggregate):
     """Claims one travel document for one traveler; its id is a keyed hash of the document."""
 
     TOPIC = "borderledger:DocumentKey"
 
-    class Created(Aggregate.Created):
+    class Event(Aggregate.Event):
+        """Keeps the chain head, as a Traveler's events do: a claim changed after it was made
+        (released, taken again) chains to its last stored event."""
+
+        def mutate(self, aggregate: DocumentKey | None) -> DocumentKey:
+            key = super().mutate(aggregate)
+            if "hash" in self.__dict__:
+                key.head_hash = self.__dict__["hash"]
+            elif aggregate is None:
+                key.head_hash = GENESIS
+            return key
+
+    class Created(Event, Aggregate.Created):
         TOPIC = "borderledger:DocumentKey.Created"
 
     class Claimed(Created):
@@ -23,6 +38,39 @@ class DocumentKey(Aggregate):
         def apply(self, key: DocumentKey) -> None:
             key.traveler_id = self.traveler_id
 
+    class Released(Event):
+        """The traveler holding the document was erased: lookups by it find no one."""
+
+        TOPIC = "borderledger:DocumentKey.Released"
+        class_version = 1
+        traveler_id: UUID
+
+        def apply(self, key: DocumentKey) -> None:
+            key.traveler_id = None
+
+    class Reclaimed(Event):
+        """A released document registered again, by a new traveler."""
+
+        TOPIC = "borderledger:DocumentKey.Reclaimed"
+        class_version = 1
+        traveler_id: UUID
+
+        def apply(self, key: DocumentKey) -> None:
+            key.traveler_id = self.traveler_id
+
     @classmethod
     def claim(cls, key_id: UUID, traveler_id: UUID) -> DocumentKey:
         return cls._create(cls.Claimed, id=key_id, traveler_id=traveler_id)
+
+    def release(self) -> bool:
+        """Free the document; False when no one holds it."""
+        if self.traveler_id is None:
+            return False
+        self.trigger_event(self.Released, traveler_id=self.traveler_id)
+        return True
+
+    def reclaim(self, traveler_id: UUID) -> None:
+        """A released document, claimed by a new traveler."""
+        if self.traveler_id is not None:
+            raise ConflictError("that document belongs to another traveler")
+        self.trigger_event(self.Reclaimed, traveler_id=traveler_id)

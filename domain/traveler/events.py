@@ -61,6 +61,7 @@ class Registered(Created):
 
     def apply(self, t: Traveler) -> None:
         t.nationality = self.nationality
+        t.erased = False
         t.profile = Profile(self.surname, self.given_names, self.birth_date)
         t.documents = [Document(self.nationality, self.document_type, self.document_number)]
         t.crossings = {}
@@ -171,3 +172,17 @@ class ExemptionVerified(TravelerEvent):
 
     def apply(self, t: Traveler) -> None:
         t.verifications.append(Verification(self.employer_id, self.receipt))
+
+
+class Erased(TravelerEvent):
+    """The traveler's personal data was erased: its data key is destroyed with this event, so
+    its personal fields read as None; crossings and exemptions stay."""
+
+    TOPIC = "borderledger:Traveler.Erased"
+    class_version = 1
+    reason: str
+
+    def apply(self, t: Traveler) -> None:
+        t.erased = True
+        t.profile = Profile(None, None, None)
+        t.documents = [Document(d.nationality, d.document_type, None) for d in t.documents]

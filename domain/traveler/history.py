@@ -36,7 +36,7 @@ class ExemptionVersion:
 class Document:
     nationality: str
     document_type: str
-    document_number: str
+    document_number: str | None  # None once erased
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 
 from domain.chain import EDITED
 from domain.errors import LedgerIntegrityError
+from infrastructure.eventstore.personal import PersonalMapper
 from infrastructure.eventstore.sealing import opened, seal_holds, sealed
 
 
@@ -23,7 +24,7 @@ class SealingMapper(Mapper):
     def sealed(self, stored: StoredEvent, previous_hash: str) -> tuple[StoredEvent, str]:
         return sealed(self.seal_key, stored, previous_hash)
 
-    def to_domain_event(self, stored_event: StoredEvent):
+    def to_domain_event(self, stored_event: StoredEvent, **options):
         event = opened(stored_event)
         if event is None or not seal_holds(self.seal_key, event):
             raise LedgerIntegrityError(
@@ -36,7 +37,8 @@ class SealingMapper(Mapper):
                     stored_event.originator_version,
                     stored_event.topic,
                     event.body,
-                )
+                ),
+                **options,
             )
         except (MapperDeserialisationError, ValueError, TypeError, KeyError) as e:
             raise LedgerIntegrityError(
@@ -45,7 +47,7 @@ class SealingMapper(Mapper):
         domain_event.__dict__["hash"] = event.hash
         return domain_event
 
-    def decode_damaged(self, stored_event: StoredEvent):
+    def decode_damaged(self, stored_event: StoredEvent, **options):
         """A damaged event decoded as it now stands, to show it; None when it cannot be."""
         event = opened(stored_event)
         state = event.body if event is not None else stored_event.state
@@ -56,9 +58,18 @@ class SealingMapper(Mapper):
                     stored_event.originator_version,
                     stored_event.topic,
                     state,
-                )
+                ),
+                **options,
             )
         except Exception:  # noqa: BLE001 - whatever the damage, it is shown as undecodable
             return None
         domain_event.__dict__["hash"] = event.hash if event is not None else ""
         return domain_event
+
+
+class LedgerMapper(SealingMapper, PersonalMapper):
+    """Seals are checked first; then personal fields are decrypted with the traveler's key."""
+
+    def to_pseudonymous_event(self, stored_event: StoredEvent):
+        """The sealed event with its personal fields None, reading no key (projections)."""
+        return self.to_domain_event(stored_event, personal=False)

@@ -3,7 +3,8 @@ eventsourcing 9.5.6).
 
 ``save`` is the library's ``Application.save`` with its private ``_take_snapshots`` and
 ``_notify``; ``record`` replaces its ``_record`` and ``EventStore.put`` so that the mapper's
-stored events are chained to each originator's head and sealed before they are inserted.
+stored events (personal fields already encrypted) are chained to each originator's head and
+sealed before they are inserted, new travelers' wrapped data keys in the same transaction.
 ``LedgerProcessingEvent`` is the library's ``ProcessingEvent``.
 """
 
@@ -67,9 +68,23 @@ def record(app: Application, processing_event: LedgerProcessingEvent) -> list[Re
         heads[originator_id] = digest
         stored.append(chained)
         links.append((previous, digest))
-    ids = app.recorder.insert_events(
-        stored, tracking=processing_event.tracking, **processing_event.saved_kwargs
-    )
+    # New travelers' data keys go in with their events; erased ones' keys go with the erasure.
+    kwargs = dict(processing_event.saved_kwargs)
+    shred = list(kwargs.pop("shred", ()))
+    data_keys = mapper.data_keys.take_unsaved(heads)
+    try:
+        ids = app.recorder.insert_events(
+            stored,
+            tracking=processing_event.tracking,
+            data_keys=data_keys,
+            shred=shred,
+            **kwargs,
+        )
+    except BaseException:
+        mapper.data_keys.forget(tid for tid, _ in data_keys)
+        raise
+    if shred:
+        mapper.data_keys.destroyed(shred)
     recordings = []
     for event, s, (previous, digest), n_id in zip(
         processing_event.events, stored, links, ids or [None] * len(stored), strict=True

@@ -11,6 +11,7 @@ from domain.errors import NotFoundError, ValidationError
 from domain.posts import PostRegistry, reference_today
 from domain.traveler import Traveler
 from infrastructure.chain_check import check_stored, read_stored
+from infrastructure.eventstore.personal import PERSONAL_FIELDS
 from infrastructure.ledger import LedgerApplication
 from infrastructure.replay import Replay
 from infrastructure.usecases.answers import Answers
@@ -58,6 +59,8 @@ class Audit(Store):
             {"version": p.version, "kind": p.kind}
             for p in check_stored(self.app.keys.seal_key, stored)
         ]
+        # Once erased, personal fields answer null even where a key is still cached elsewhere.
+        erased = any(s.topic == Traveler.Erased.TOPIC for s in stored)
         page = [e for e in stored if e.originator_version > after_version][:limit]
         positions = self.app.positions(traveler_id) if page else {}
         invalid = {p["version"] for p in problems}
@@ -80,7 +83,7 @@ class Audit(Store):
                 "topic": type(e).TOPIC,
                 "recorded_at": e.recorded_at.isoformat(),
                 "recorded_by": {"actor": e.actor, "office": e.office},
-                "data": _plain(event_data(e)),
+                "data": _personal(_plain(event_data(e)), type(e).TOPIC, erased),
                 "hash": e.hash,
                 "previous_hash": e.__dict__.get("previous_hash", ""),
                 "hash_valid": read.sealed and e.originator_version not in invalid,
@@ -111,6 +114,17 @@ def _advanced(replay: Replay | None, read) -> Replay | None:
     except Exception:  # noqa: BLE001 - a history that no longer replays has no statuses
         return None
     return replay
+
+
+def _personal(data: dict, topic: str, erased: bool) -> dict:
+    """An event's data with ``erased`` beside its personal fields, nulled once erased."""
+    names = PERSONAL_FIELDS.get(topic)
+    if not names:
+        return data
+    if erased:
+        data.update(dict.fromkeys(names))
+    data["erased"] = erased
+    return data
 
 
 def _plain(data: dict) -> dict:

@@ -90,14 +90,20 @@ class Batch(Store):
             and isinstance(item.document_number, str)
         }
         found = self.app.claims(list(keys))
-        return {key: found.get(key) for key in keys}
+        # A released claim (its traveler erased) is taken again through its aggregate.
+        return {key: found.get(key) for key in keys if found.get(key, key) is not None}
 
     def _batch_traveler(self, actor, item, now, travelers, claims, owners) -> Traveler:
         """The item's traveler: known by document, or registered in the same transaction."""
         doc = (item.nationality, item.document_number)
         # Keyed by the normalised document, so "AC 1" and "AC1" in one batch are one traveler.
         key_id = _batch_key_id(self._document_key, *doc)
-        tid = owners[key_id] if key_id in owners else self._claimed(*doc)
+        released = None
+        if key_id in owners:
+            tid = owners[key_id]
+        else:
+            released = self._document(*doc)
+            tid = released.traveler_id if released is not None else None
         if tid is None:
             t = Traveler.register(
                 uuid.uuid4(),
@@ -108,7 +114,7 @@ class Batch(Store):
                 now,
                 document_key_id=str(key_id),
             )
-            claims[key_id] = DocumentKey.claim(key_id, t.id)
+            claims[key_id] = self._claim(released, key_id, t.id)
             travelers[t.id] = t
             owners[key_id] = t.id
             return t

@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from domain.posts import JURISDICTIONS, BorderPost, PostRegistry
-from domain.traveler import RecordedBy, Traveler
+from domain.traveler import DocumentKey, RecordedBy, Traveler
 from infrastructure.documents import document_key_id
 from infrastructure.ledger import LedgerApplication
 
@@ -103,12 +103,23 @@ class Store:
         raise ConflictError("the traveler is being changed concurrently; try again")
 
     def _claimed(self, nationality: str, document_number: str) -> UUID | None:
+        key = self._document(nationality, document_number)
+        return key.traveler_id if key is not None else None
+
+    def _document(self, nationality: str, document_number: str) -> DocumentKey | None:
+        """The document's claim, held or released (an erased traveler's); None if never made."""
         key_id = document_key_id(self._document_key, nationality, document_number)
         try:
-            key = self.app.repository.get(key_id)
+            return self.app.repository.get(key_id)
         except AggregateNotFoundError:
             return None
-        return key.traveler_id
+
+    def _claim(self, key: DocumentKey | None, key_id: UUID, traveler_id: UUID) -> DocumentKey:
+        """A claim to save for ``traveler_id``: new, or a released one taken again."""
+        if key is None:
+            return DocumentKey.claim(key_id, traveler_id)
+        key.reclaim(traveler_id)
+        return key
 
     def _post_in_scope(self, actor: Actor, post: BorderPost) -> None:
         if actor.posts is not None and post.code not in actor.posts:

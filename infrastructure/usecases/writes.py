@@ -10,7 +10,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.documents import canonical_document_number
 from domain.errors import ConflictError, NotFoundError, ValidationError
-from domain.traveler import DocumentKey, Traveler
+from domain.traveler import Traveler
 from infrastructure.documents import document_key_id
 from infrastructure.usecases.commands import CorrectCrossing, RecordCrossing
 from infrastructure.usecases.context import MAX_RETRIES, Actor, Store, check_country
@@ -38,10 +38,10 @@ class Writes(Store):
         if birth_date is not None and birth_date > (self.clock() + _AHEAD).date():
             raise ValidationError({"birth_date": ["must not be in the future"]})
         for _ in range(MAX_RETRIES):
-            existing = self._claimed(nationality, document_number)
+            key = self._document(nationality, document_number)
             key_id = document_key_id(self._document_key, nationality, document_number)
-            if existing is not None:
-                return existing, False, self.app.position_of(key_id, 1)
+            if key is not None and key.traveler_id is not None:
+                return key.traveler_id, False, self.app.position_of(key_id, key.version)
             traveler = Traveler.register(
                 uuid.uuid4(),
                 nationality,
@@ -55,7 +55,7 @@ class Writes(Store):
                 document_key_id=str(key_id),
             )
             try:
-                recordings = self.app.save(traveler, DocumentKey.claim(key_id, traveler.id))
+                recordings = self.app.save(traveler, self._claim(key, key_id, traveler.id))
             except IntegrityError:
                 continue
             return traveler.id, True, recordings[-1].notification.id
@@ -80,7 +80,8 @@ class Writes(Store):
         check_country("nationality", nationality)
         document_number = canonical_document_number(document_number)
         for _ in range(MAX_RETRIES):
-            owner = self._claimed(nationality, document_number)
+            key = self._document(nationality, document_number)
+            owner = key.traveler_id if key is not None else None
             if owner is not None and owner != traveler_id:
                 raise ConflictError("that document belongs to another traveler")
             t = self._load(traveler_id)
@@ -88,7 +89,7 @@ class Writes(Store):
             if owner == traveler_id:
                 # Already claimed by this traveler, perhaps linked before numbers were stored
                 # canonical: the aggregate compares them as stored and would link a duplicate.
-                return False, self.app.position_of(key_id, 1)
+                return False, self.app.position_of(key_id, key.version)
             linked = t.link_document(
                 nationality,
                 document_type,
@@ -98,8 +99,8 @@ class Writes(Store):
                 document_key_id=str(key_id),
             )
             if not linked and owner is not None:
-                return False, self.app.position_of(key_id, 1)
-            pending = [t] + ([] if owner else [DocumentKey.claim(key_id, traveler_id)])
+                return False, self.app.position_of(key_id, key.version)
+            pending = [t] + ([] if owner else [self._claim(key, key_id, traveler_id)])
             try:
                 recordings = self.app.save(*pending)
             except IntegrityError:

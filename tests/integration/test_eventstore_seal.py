@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from eventsourcing.persistence import StoredEvent
 
+from infrastructure.eventstore.personal import UnencryptedLedger
 from infrastructure.eventstore.sealing import UnsealedLedger, link_of, opened, seal_holds, sealed
 from infrastructure.keys import LedgerKeys
 from infrastructure.ledger import LedgerApplication
@@ -55,3 +56,20 @@ def test_a_ledger_written_before_seals_is_refused_at_start_in_one_line(tmp_path)
     )
     assert result.exit_code == 2
     assert "earlier version" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_sealed_ledger_with_personal_fields_in_clear_is_refused_at_start(tmp_path):
+    url = f"sqlite:///{tmp_path}/clear.db"
+    keys = LedgerKeys.generate()
+    LedgerApplication(url, keys=keys).close()
+    state = b'{"nationality":"RUS","document_number":"751234567","surname":"Ivanova"}'
+    stored, _ = sealed(
+        keys.seal_key, StoredEvent(ID, 1, "borderledger:Traveler.Registered", state), ""
+    )
+    with sqlite3.connect(sqlite_path(url)) as conn:
+        conn.execute(
+            "INSERT INTO stored_events VALUES (?, 1, ?, ?)", (ID.hex, stored.topic, stored.state)
+        )
+    with pytest.raises(UnencryptedLedger, match="borderledger demo") as refused:
+        LedgerApplication(url, keys=keys)
+    assert "751234567" not in str(refused.value)

@@ -20,6 +20,7 @@ from web_support import key_env, keys_for
 
 from domain.traveler import RecordedBy, Traveler
 from infrastructure.bootstrap import build_runtime
+from infrastructure.documents import document_key_id
 from infrastructure.population import load, population
 from infrastructure.settings import Settings, postgres_dsn
 
@@ -123,8 +124,15 @@ def test_only_one_runner_per_database(ledger, url, tmp_path):
 def _insert_without_notify(ledger) -> None:
     """Append a traveler the way a lost NOTIFY looks to a listener: rows, no notification."""
     app = ledger.service.app
+    number = "LOSTNOTIFY1"
     t = Traveler.register(
-        uuid.uuid4(), "RUS", "passport", "LOST-NOTIFY-1", RecordedBy("test"), datetime.now(UTC)
+        uuid.uuid4(),
+        "RUS",
+        "passport",
+        number,
+        RecordedBy("test"),
+        datetime.now(UTC),
+        document_key_id=str(document_key_id(ledger.read.document_key, "RUS", number)),
     )
     stored = [app.mapper.sealed(app.mapper.to_stored_event(e), "")[0] for e in t.collect_events()]
     table = sql.Identifier(app.recorder.datastore.schema, app.recorder.events_table_name)

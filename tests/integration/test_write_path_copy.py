@@ -73,6 +73,7 @@ def test_detached_knows_every_attribute_of_a_traveler():
         "_created_on",
         "_modified_on",
         "_pending_events",
+        "erased",
         "nationality",
         "profile",
         "documents",

@@ -300,3 +300,23 @@ def test_an_employer_checks_a_contract_and_downloads_the_signed_receipt(web):
     other = signed_in(web, "employer", employer_id="999999999999")
     form["csrf_token"] = page_csrf(other, "/ui/verify")
     assert 'data-value="not_found"' in other.post("/ui/verify", data=form).get_data(as_text=True)
+
+
+def test_an_erased_traveler_s_timeline_shows_no_name_and_says_so(web):
+    body = {"nationality": "RUS", "document_number": "ER" + uuid.uuid4().hex[:10].upper()}
+    body |= {"surname": "Erasova", "given_names": "Vera", "birth_date": "1950-05-05"}
+    traveler_id = web.client.post("/api/v1/travelers", json=body, headers=web.admin).get_json()[
+        "traveler_id"
+    ]
+    assert web.cross(traveler_id, "entry", "2023-02-01").status_code == 201
+    client = signed_in(web, "auditor")
+    page = client.get(f"/ui/travelers/{traveler_id}?jurisdiction=KAZ").get_data(as_text=True)
+    assert "Erasova" in page and 'data-field="erased"' not in page
+    r = web.client.post(
+        f"/api/v1/travelers/{traveler_id}/erasure", json={"reason": "asked"}, headers=web.admin
+    )
+    assert r.status_code == 201
+    page = client.get(f"/ui/travelers/{traveler_id}?jurisdiction=KAZ").get_data(as_text=True)
+    assert "Erasova" not in page and "Vera" not in page and "1950-05-05" not in page
+    assert body["document_number"] not in page
+    assert 'data-field="erased"' in page

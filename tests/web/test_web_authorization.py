@@ -38,6 +38,7 @@ AUDITORS = ("401", "403", "403", "403", "200", "403", "403", "200")
 REGISTRARS = ("401", "201", "201", "201", "403", "403", "403", "201")
 AT_OWN_POSTS = ("401", "201", "403", "403", "403", "403", "403", "201")
 IN_OWN_JURISDICTION = ("401", "201", "201", "403", "403", "403", "403", "201")
+ADMINS = ("401", "403", "403", "403", "403", "403", "403", "201")
 EXPECTED = {
     ("GET", "/api/v1/border-posts"): OPEN,
     ("GET", "/api/v1/rules"): OPEN,
@@ -47,6 +48,8 @@ EXPECTED = {
     ("POST", "/api/v1/calculator"): OPEN,
     ("POST", "/api/v1/travelers"): REGISTRARS,
     ("GET", "/api/v1/travelers"): READERS,
+    ("GET", "/api/v1/travelers/{traveler_id}"): READERS,
+    ("POST", "/api/v1/travelers/{traveler_id}/erasure"): ADMINS,
     ("POST", "/api/v1/travelers/{traveler_id}/documents"): REGISTRARS,
     ("POST", "/api/v1/travelers/{traveler_id}/crossings"): AT_OWN_POSTS,
     ("POST", "/api/v1/crossings/batch"): (
@@ -168,6 +171,7 @@ def request_for(web, method: str, path: str) -> tuple[str, dict | None]:
         "/api/v1/travelers/{traveler_id}/exemptions": _grant(),
         "/api/v1/exemptions/verify": _verifiable(web),
         "/api/v1/travelers/{traveler_id}/plan": {"jurisdiction": "KAZ", "entry_on": "2023-06-01"},
+        "/api/v1/travelers/{traveler_id}/erasure": {"reason": "the traveler asked"},
     }
     return base, bodies[path]
 

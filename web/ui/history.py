@@ -56,6 +56,7 @@ class HistoryPage:
     name: str | None
     next_after: int | None
     total: int
+    erased: bool = False
 
 
 def _after(text: str | None) -> int | None:
@@ -78,10 +79,12 @@ def history_page(service: LedgerService, traveler_id: UUID, after: str | None) -
     start = _after(after)
     origin: dict[str, int] = {}  # crossing or exemption id -> the version that created it
     name = None
+    erased = False
     rows = []
     for e in events:
         data = e["data"]
         key = data.get("crossing_id") or data.get("exemption_id")
+        erased = erased or e["type"] == "Erased"
         if e["type"] == "Registered":
             name = " ".join(v for v in (data.get("given_names"), data.get("surname")) if v) or None
         changes = origin.get(key) if key and e["type"] not in _CREATES else None
@@ -112,6 +115,7 @@ def history_page(service: LedgerService, traveler_id: UUID, after: str | None) -
         name,
         rows[-1].version if more else None,
         len(events),
+        erased,
     )
 
 
