@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import psycopg
 from psycopg import errors, sql
 
+from infrastructure.checkpoints import FIRST_HEAD, TABLES
 from infrastructure.settings import ConfigurationError, postgres_dsn, schema_of
 from infrastructure.views_sql import REGISTRY_TABLE
 
@@ -29,7 +30,8 @@ class DatabaseMissing(ConfigurationError):
 
 
 def migrate(database_url: str, library_statements: Iterable[sql.Composable]) -> None:
-    """Create the schema, the library's tables, the projection registry and the rate limits."""
+    """Create the schema, the library's tables, the projection registry, the ledger head and its
+    checkpoints, and the rate limits."""
     schema = schema_of(database_url)
     prefix = sql.Identifier(schema).as_string() + "."
     with _connect(database_url) as conn, conn.transaction():
@@ -46,6 +48,9 @@ def migrate(database_url: str, library_statements: Iterable[sql.Composable]) -> 
             else:
                 conn.execute(statement)
         conn.execute(REGISTRY_TABLE.replace("{p}", prefix))
+        for statement in TABLES:
+            conn.execute(statement.replace("{p}", prefix))
+        conn.execute(FIRST_HEAD[0].replace("{p}", prefix), FIRST_HEAD[1])
         conn.execute(
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} (name text, key text, minute bigint,"
