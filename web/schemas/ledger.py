@@ -48,7 +48,13 @@ class ReceiptOut(Schema):
         validate=_HEX64,
         metadata={"description": "record hash of the event as stored: its `hash` in history"},
     )
-    signed_at = fields.String(required=True, metadata={"description": "RFC 3339 instant"})
+    signed_at = fields.String(
+        required=True,
+        metadata={
+            "description": "RFC 3339 instant the ledger recorded the event: a retried write"
+            " answers the same receipt"
+        },
+    )
     signature = fields.String(
         required=True,
         metadata={
