@@ -58,6 +58,14 @@ def backend_of(app: LedgerApplication) -> SqlBackend:
     return PostgresBackend(app) if app.is_postgres else SqliteBackend(app)
 
 
+def ledger_hashes(app: LedgerApplication, clock: Callable[[], datetime] = utc_now) -> LedgerHashes:
+    """The running ledger hash and its checkpoints of ``app``'s store, tables made if need be."""
+    db = backend_of(app)
+    if not app.is_postgres:
+        ensure_tables(db)  # PostgreSQL's come with the migration
+    return LedgerHashes(app, db, clock)
+
+
 class ReadSide:
     """Queries on the live generation of the status projection, and its upkeep."""
 
@@ -73,9 +81,7 @@ class ReadSide:
         self.document_key = document_key
         self.db: SqlBackend = backend_of(app)
         ensure_registry(self.db)
-        if not app.is_postgres:
-            ensure_tables(self.db)  # PostgreSQL's come with the migration
-        self.ledger = LedgerHashes(app, self.db, clock)
+        self.ledger = ledger_hashes(app, clock)
 
     def projection(self, view: SqlStatusView) -> StatusProjection:
         return StatusProjection(view, self.rulebook, self._hash)
