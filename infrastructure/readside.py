@@ -182,11 +182,13 @@ class ReadSide:
 
     @store_boundary
     def rebuild(self, progress: Callable[[int], None] = lambda position: None) -> SqlStatusView:
-        """Rebuild from position 0 into a fresh generation; ``progress`` gets its position.
-        The running ledger hash is folded again from position 0 too."""
-        view = rebuild(self.db, self.projection, self.app, progress)
-        self.ledger.rebuild()
-        return view
+        """Rebuild from position 0 into a fresh generation; ``progress`` gets its position."""
+        return rebuild(self.db, self.projection, self.app, progress)
+
+    @store_boundary
+    def rebuild_ledger_hash(self) -> ledger_hash.LedgerHead:
+        """Fold the running ledger hash again from position 0 and put that head in place."""
+        return self.ledger.rebuild()
 
     def worker(self, poll_seconds: float = 1.0, claim: Callable[[], bool] = lambda: True) -> Worker:
         return Worker(self.app, self.db, self.projection, poll_seconds, claim, self.ledger)
