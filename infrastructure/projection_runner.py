@@ -31,6 +31,7 @@ GONE_ERRORS = (persistence.ProgrammingError, psycopg.errors.UndefinedTable)
 
 TRAVELER_TOPICS = "borderledger:Traveler."
 LIVE_BATCH = 1000
+LEDGER_BATCH = 5000
 REBUILD_BATCH = 5000
 
 
@@ -158,7 +159,9 @@ class Worker:
                     pass
                 moved = puller.step()
                 if self.ledger is not None:
-                    moved += self.ledger.step()
+                    # Only a full batch skips the wait: events the status step did not see
+                    # (a lost notification) must still be found by the stall check below.
+                    moved += self.ledger.step(LEDGER_BATCH) == LEDGER_BATCH
                     self.ledger.checkpoint_if_due()
                 if moved:
                     continue
