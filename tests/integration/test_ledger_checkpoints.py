@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from domain.chain import LEDGER_GENESIS, checkpoint_message, fold
 from infrastructure.audit import stored_checkpoints, verify_ledger
@@ -139,6 +141,20 @@ class TestSqlite(CheckpointContract):
     @pytest.fixture
     def url(self, tmp_path):
         return f"sqlite:///{tmp_path}/ledger.db"
+
+    def test_the_signing_key_is_nowhere_in_the_database_file(self, runtime, tmp_path):
+        load(runtime.service, population(12, 5))
+        runtime.read.checkpoint()
+        runtime.service.close()
+        private = runtime.settings.keys.signing_key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        stored = b"".join(p.read_bytes() for p in tmp_path.glob("ledger.db*"))
+        assert b"ledger_checkpoints" in stored
+        for form in (private, private.hex().encode(), base64.b64encode(private)[:40]):
+            assert form not in stored
 
 
 class TestPostgres(CheckpointContract):
