@@ -10,7 +10,7 @@ from bench.ledger import SCHEMA, TABLE, Ledger
 from bench.measure import elapsed
 
 
-def _stored(ledger: Ledger) -> int:
+def stored_events(ledger: Ledger) -> int:
     """Events in the ledger: what a rebuild reads (positions have gaps, so count rows)."""
     query = sql.SQL("SELECT count(*) AS n FROM {}.{}").format(
         sql.Identifier(SCHEMA), sql.Identifier(TABLE)
@@ -24,7 +24,7 @@ def projection_rebuild(ledger: Ledger) -> Callable[[], float]:
     """Ledger events per second through ``ReadSide.rebuild`` into a fresh generation."""
 
     def run() -> float:
-        events = _stored(ledger)
+        events = stored_events(ledger)
         return events / elapsed(ledger.read.rebuild)
 
     return run

@@ -14,6 +14,7 @@ UNITS = {
     "ledger_record": "crossings/s",
     "ledger_batch": "crossings/s",
     "projection_rebuild": "events/s",
+    "audit_verify": "events/s",
     "status_live": "ms/status",
     "engine_long_history": "ms/status",
     "status_long": "ms/status",
@@ -34,8 +35,12 @@ GOALS = (
     ("history_page_with_status/status_long", "history_page_with_status", "status_long", "<=", 250),
     ("ui_timeline", "ui_timeline", None, "<", 200.0),
 )
-# Ratios shown without a goal: what drawing a page costs over the answer it draws.
-CONTEXT = (("ui_timeline/status_long", "ui_timeline", "status_long"),)
+# Ratios shown without a goal: what drawing a page costs over the answer it draws, and what
+# ``audit verify`` (seals, chains, claims, the running hash) costs over reading the store.
+CONTEXT = (
+    ("ui_timeline/status_long", "ui_timeline", "status_long"),
+    ("audit_verify/raw_read", "audit_verify", "raw_read"),
+)
 # The naive peer's ratios, printed beside the goals for context.
 PEERS = {
     "ledger_record/raw_single_insert": ("naive_record/raw_single_insert", "naive_record"),

@@ -5,7 +5,15 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 
-from bench import cases_http, cases_ledger, cases_naive, cases_projection, cases_raw, cases_ui
+from bench import (
+    cases_audit,
+    cases_http,
+    cases_ledger,
+    cases_naive,
+    cases_projection,
+    cases_raw,
+    cases_ui,
+)
 from bench.ledger import SCHEMA, TABLE, Ledger, open_ledger
 from bench.report import UNITS
 from bench.sizes import Sizes
@@ -22,6 +30,7 @@ def _setups(db_url: str, ledger: Ledger, sizes: Sizes) -> dict[str, Callable]:
         "raw_read": lambda: cases_raw.raw_read(db_url, SCHEMA, TABLE),
         "projection_rebuild": lambda: cases_projection.projection_rebuild(ledger),
         "naive_projection": lambda: cases_naive.naive_projection(db_url, ledger, sizes),
+        "audit_verify": lambda: cases_audit.audit_verify(ledger),
         "status_live": lambda: cases_ledger.status_live(ledger, sizes),
         "engine_long_history": lambda: cases_ledger.engine_long_history(sizes),
         "status_long": lambda: cases_ledger.status_long(ledger, sizes),

@@ -26,12 +26,14 @@ from domain.chain import (
     fold,
 )
 from domain.traveler import DocumentKey, Traveler
+from infrastructure.checkpoints import CHECKPOINT_FIELDS, CheckpointTable, sqlite_has_tables
 from infrastructure.eventstore.sealing import link_of, stored_hash
 from infrastructure.keys import signature_valid
 from infrastructure.ledger import LedgerApplication
+from infrastructure.views_postgres import PostgresBackend
+from infrastructure.views_sqlite import SqliteBackend
 
 BATCH = 1000
-CHECKPOINT_FIELDS = ("position", "events", "ledger_hash", "signed_at", "key_id", "signature")
 # Traveler events that name a document's claim, and the claim itself.
 _NAMING = frozenset({Traveler.Registered.TOPIC, Traveler.DocumentLinked.TOPIC})
 _CLAIM = DocumentKey.Claimed.TOPIC
@@ -64,8 +66,11 @@ class _Claims:
 
 
 def stored_checkpoints(app: LedgerApplication) -> list[dict]:
-    """The checkpoints the ledger keeps itself; none until the checkpoint table is plugged in."""
-    return []
+    """The checkpoints the ledger keeps itself (a SQLite ledger never served has none yet)."""
+    if app.is_postgres:
+        return list(CheckpointTable(PostgresBackend(app)).every())
+    db = SqliteBackend(app)
+    return list(CheckpointTable(db).every()) if sqlite_has_tables(db) else []
 
 
 def verify_ledger(

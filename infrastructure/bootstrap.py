@@ -73,4 +73,4 @@ class Runtime:
 def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
     service = build_service(settings, clock)
     key = derived_key(settings.document_key.decode(), "document-index")
-    return Runtime(service, ReadSide(service.app, service.rulebook, key), settings)
+    return Runtime(service, ReadSide(service.app, service.rulebook, key, clock), settings)

@@ -141,6 +141,31 @@ class LedgerApplication(Application[UUID]):
             )
             return {r[0]: r[1] for r in cur.fetchall()}
 
+    def stored_at(self, originator_id: UUID, version: int) -> tuple[int, StoredEvent] | None:
+        """One stored event with its ledger position, read in one query (None when absent)."""
+        datastore = self.recorder.datastore
+        table = self.recorder.events_table_name
+        if self.is_postgres:
+            query = sql.SQL(
+                "SELECT notification_id, topic, state FROM {}.{}"
+                " WHERE originator_id=%s AND originator_version=%s"
+            ).format(sql.Identifier(datastore.schema), sql.Identifier(table))
+            params: tuple = (originator_id, version)
+        else:
+            query = (
+                f"SELECT rowid, topic, state FROM {table}"
+                " WHERE originator_id=? AND originator_version=?"
+            )
+            params = (originator_id.hex, version)
+        with datastore.transaction(commit=False) as cur:
+            cur.execute(query, params)
+            row = cur.fetchone()
+        if row is None:
+            return None
+        if self.is_postgres:  # rows as dicts
+            row = (row["notification_id"], row["topic"], row["state"])
+        return row[0], StoredEvent(originator_id, version, row[1], bytes(row[2]))
+
     def claims(self, key_ids: list[UUID]) -> dict[UUID, UUID | None]:
         """The traveler holding each document key among ``key_ids``, read in one query; None
         for a key released (its traveler erased), absent for a key never claimed."""

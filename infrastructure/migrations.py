@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import psycopg
 from psycopg import errors, sql
 
+from infrastructure.checkpoints import FIRST_HEAD, TABLES
 from infrastructure.eventstore.recorder import DATA_KEYS_TABLE
 from infrastructure.settings import ConfigurationError, postgres_dsn, schema_of
 from infrastructure.views_sql import REGISTRY_TABLE
@@ -30,8 +31,8 @@ class DatabaseMissing(ConfigurationError):
 
 
 def migrate(database_url: str, library_statements: Iterable[sql.Composable]) -> None:
-    """Create the schema, the library's tables, the projection registry, the rate limits and
-    the travelers' wrapped data keys."""
+    """Create the schema, the library's tables, the projection registry, the ledger head and its
+    checkpoints, the rate limits and the travelers' wrapped data keys."""
     schema = schema_of(database_url)
     prefix = sql.Identifier(schema).as_string() + "."
     with _connect(database_url) as conn, conn.transaction():
@@ -48,6 +49,9 @@ def migrate(database_url: str, library_statements: Iterable[sql.Composable]) -> 
             else:
                 conn.execute(statement)
         conn.execute(REGISTRY_TABLE.replace("{p}", prefix))
+        for statement in TABLES:
+            conn.execute(statement.replace("{p}", prefix))
+        conn.execute(FIRST_HEAD[0].replace("{p}", prefix), FIRST_HEAD[1])
         conn.execute(
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} (name text, key text, minute bigint,"

@@ -215,7 +215,7 @@ def load(service: LedgerService, plans: list[PlannedTraveler], actor: Actor = LO
     items = batch_items(plans)
     rejected = 0
     for start in range(0, len(items), 1000):
-        results, _ = service.record_batch(actor, items[start : start + 1000])
+        results, *_ = service.record_batch(actor, items[start : start + 1000])
         rejected += sum(1 for r in results if r["status"] == "rejected")
     exemptions = 0
     for p in plans:

@@ -16,6 +16,7 @@ import psycopg
 from eventsourcing import persistence
 from psycopg import sql
 
+from infrastructure.checkpoints import LedgerHashes
 from infrastructure.errors import CONNECTION_ERRORS
 from infrastructure.ledger import LedgerApplication
 from infrastructure.settings import postgres_dsn
@@ -30,6 +31,7 @@ GONE_ERRORS = (persistence.ProgrammingError, psycopg.errors.UndefinedTable)
 
 TRAVELER_TOPICS = "borderledger:Traveler."
 LIVE_BATCH = 1000
+LEDGER_BATCH = 5000
 REBUILD_BATCH = 5000
 
 
@@ -85,7 +87,8 @@ def rebuild(
 
 class Worker:
     """The PostgreSQL projection process: one per database, batches, stall detection, and
-    reconnection with backoff when the database goes away, resuming from the tracked position."""
+    reconnection with backoff when the database goes away, resuming from the tracked position.
+    With ``ledger`` it also folds the running ledger hash and signs checkpoints when due."""
 
     def __init__(
         self,
@@ -94,10 +97,12 @@ class Worker:
         make_projection: Callable[[SqlStatusView], StatusProjection],
         poll_seconds: float = 1.0,
         claim: Callable[[], bool] = lambda: True,
+        ledger: LedgerHashes | None = None,
     ):
         self.app = app
         self.db = db
         self.make_projection = make_projection
+        self.ledger = ledger
         self.poll_seconds = poll_seconds
         self.claim = claim
         self.stop = threading.Event()
@@ -149,7 +154,13 @@ class Worker:
             try:
                 while puller.projection.refresh_stale():
                     pass
-                if puller.step():
+                moved = puller.step()
+                if self.ledger is not None:
+                    # Only a full batch skips the wait: events the status step did not see
+                    # (a lost notification) must still be found by the stall check below.
+                    moved += self.ledger.step(LEDGER_BATCH) == LEDGER_BATCH
+                    self.ledger.checkpoint_if_due()
+                if moved:
                     continue
             except (AlreadyApplied, *GONE_ERRORS) as e:
                 # A rebuild swapped another generation in (and dropped ours): follow it.

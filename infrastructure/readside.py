@@ -6,15 +6,17 @@ import base64
 import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from domain.answers import PenaltyBand
 from domain.traveler import Traveler
+from infrastructure.checkpoints import LedgerHashes, ensure_tables
 from infrastructure.documents import document_key_id
 from infrastructure.errors import store_boundary
 from infrastructure.ledger import LedgerApplication
 from infrastructure.projection_runner import LIVE_BATCH, Puller, Worker, live_view, rebuild
+from infrastructure.usecases.context import utc_now
 from infrastructure.views_postgres import PostgresBackend, SessionLock, advisory_lock
 from infrastructure.views_sql import (
     PROJECTION,
@@ -24,6 +26,7 @@ from infrastructure.views_sql import (
     generations,
 )
 from infrastructure.views_sqlite import SqliteBackend
+from projections import ledger_hash
 from projections.facts import TravelerFacts
 from projections.projection import StatusProjection
 from projections.status import derive
@@ -51,15 +54,34 @@ def facts_of(t: Traveler) -> TravelerFacts:
     return TravelerFacts(t.id, t.nationality, t.version, crossings, frozenset(voided), exemptions)
 
 
+def backend_of(app: LedgerApplication) -> SqlBackend:
+    return PostgresBackend(app) if app.is_postgres else SqliteBackend(app)
+
+
+def ledger_hashes(app: LedgerApplication, clock: Callable[[], datetime] = utc_now) -> LedgerHashes:
+    """The running ledger hash and its checkpoints of ``app``'s store, tables made if need be."""
+    db = backend_of(app)
+    if not app.is_postgres:
+        ensure_tables(db)  # PostgreSQL's come with the migration
+    return LedgerHashes(app, db, clock)
+
+
 class ReadSide:
     """Queries on the live generation of the status projection, and its upkeep."""
 
-    def __init__(self, app: LedgerApplication, rulebook, document_key: bytes):
+    def __init__(
+        self,
+        app: LedgerApplication,
+        rulebook,
+        document_key: bytes,
+        clock: Callable[[], datetime] = utc_now,
+    ):
         self.app = app
         self.rulebook = rulebook
         self.document_key = document_key
-        self.db: SqlBackend = PostgresBackend(app) if app.is_postgres else SqliteBackend(app)
+        self.db: SqlBackend = backend_of(app)
         ensure_registry(self.db)
+        self.ledger = ledger_hashes(app, clock)
 
     def projection(self, view: SqlStatusView) -> StatusProjection:
         return StatusProjection(view, self.rulebook, self._hash)
@@ -116,33 +138,61 @@ class ReadSide:
 
     @store_boundary
     def lag(self) -> list[dict]:
+        """One row per projection: the status view first, then the running ledger hash."""
         ledger = self.db.ledger_position()
-        position = self.view().position()
+        positions = {
+            PROJECTION: self.view().position(),
+            ledger_hash.PROJECTION: self.ledger.heads.head().position,
+        }
         return [
             {
-                "projection": PROJECTION,
+                "projection": name,
                 "position": position,
                 "ledger_position": ledger,
                 "lag": max(0, ledger - position),
             }
+            for name, position in positions.items()
         ]
+
+    @store_boundary
+    def latest_checkpoint(self) -> dict | None:
+        return self.ledger.checkpoints.latest()
+
+    @store_boundary
+    def checkpoints_after(self, position: int, limit: int) -> list[dict]:
+        return self.ledger.checkpoints.after(position, limit)
 
     # -- upkeep ----------------------------------------------------------------------------
 
     @store_boundary
     def catch_up(self) -> int:
-        """One pull step (the SQLite serve loop): rulebook refresh, then pending events."""
+        """One pull step (the SQLite serve loop): rulebook refresh, then pending events for the
+        status view and the ledger hash, then a checkpoint if one is due."""
         projection = self.projection(self.view())
         refreshed = projection.refresh_stale()
-        return refreshed or Puller(self.app, projection, LIVE_BATCH).step()
+        if refreshed:
+            return refreshed
+        moved = Puller(self.app, projection, LIVE_BATCH).step() + self.ledger.step()
+        self.ledger.checkpoint_if_due()
+        return moved
+
+    @store_boundary
+    def checkpoint(self) -> dict:
+        """Fold what the ledger hash has not yet, then sign and store a checkpoint now."""
+        return self.ledger.checkpoint()
 
     @store_boundary
     def rebuild(self, progress: Callable[[int], None] = lambda position: None) -> SqlStatusView:
         """Rebuild from position 0 into a fresh generation; ``progress`` gets its position."""
         return rebuild(self.db, self.projection, self.app, progress)
 
+    @store_boundary
+    def rebuild_ledger_hash(self) -> ledger_hash.LedgerHead:
+        """Fold the running ledger hash again from position 0 and put that head in place."""
+        return self.ledger.rebuild()
+
     def worker(self, poll_seconds: float = 1.0, claim: Callable[[], bool] = lambda: True) -> Worker:
-        return Worker(self.app, self.db, self.projection, poll_seconds, claim)
+        return Worker(self.app, self.db, self.projection, poll_seconds, claim, self.ledger)
 
     def runner_lock(self) -> SessionLock | None:
         """One worker per PostgreSQL database; None on SQLite, where serve projects in-process."""

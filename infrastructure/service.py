@@ -29,6 +29,7 @@ from infrastructure.usecases.profile import Profiles
 from infrastructure.usecases.retention import DueTraveler, Retention
 from infrastructure.usecases.verification import EmployerChecks
 from infrastructure.usecases.writes import Writes
+from infrastructure.write_receipts import WriteReceipt
 
 
 @store_boundary_class
@@ -95,8 +96,9 @@ class LedgerService:
         surname: str | None = None,
         given_names: str | None = None,
         birth_date: date | None = None,
-    ) -> tuple[UUID, bool, int | None]:
-        """Register a traveler; the same nationality and document again gives the same id."""
+    ) -> tuple[UUID, bool, int | None, WriteReceipt | None]:
+        """Register a traveler; the same nationality and document again gives the same id.
+        Returns the id, whether it is new, the position and the receipt."""
         return self._writes.register(
             actor, nationality, document_number, document_type, surname, given_names, birth_date
         )
@@ -111,7 +113,7 @@ class LedgerService:
         nationality: str,
         document_number: str,
         document_type: str = "passport",
-    ) -> tuple[bool, int | None]:
+    ) -> tuple[bool, int | None, WriteReceipt | None]:
         """Link a document; False when already linked to this traveler, 409 if to another."""
         return self._writes.link_document(
             actor, traveler_id, nationality, document_number, document_type
@@ -121,9 +123,11 @@ class LedgerService:
         """The traveler's personal data and documents; null fields and ``erased`` once erased."""
         return self._profiles.profile(traveler_id)
 
-    def erase(self, actor: Actor, traveler_id: UUID, reason: str) -> tuple[bool, int | None]:
+    def erase(
+        self, actor: Actor, traveler_id: UUID, reason: str
+    ) -> tuple[bool, WriteReceipt | None]:
         """Erase the traveler's personal data (its key destroyed, its documents released);
-        False (and the erasure's position) when it was already erased."""
+        False when it was already erased; the erasure's receipt either way."""
         return self._erasure.erase(actor, traveler_id, reason)
 
     def retention_plan(
@@ -142,8 +146,11 @@ class LedgerService:
     def record_crossing(self, actor: Actor, cmd: RecordCrossing) -> tuple[dict, bool]:
         return self._writes.record_crossing(actor, cmd)
 
-    def record_batch(self, actor: Actor, items: list[BatchItem]) -> tuple[list[dict], int | None]:
-        """Record many crossings, one transaction per chunk; a bad item rejects only itself."""
+    def record_batch(
+        self, actor: Actor, items: list[BatchItem]
+    ) -> tuple[list[dict], int | None, WriteReceipt | None]:
+        """Record many crossings, one transaction per chunk; a bad item rejects only itself.
+        Returns each item's result, the last position stored and its receipt."""
         return self._batch.record_batch(actor, items)
 
     def correct_crossing(self, actor: Actor, cmd: CorrectCrossing) -> dict:

@@ -8,6 +8,7 @@ from infrastructure.bootstrap import build_runtime
 from infrastructure.settings import Settings
 from infrastructure.usecases.context import utc_now
 from web.api import answers, audit, crossings, erasure, exemptions, meta, reference, travelers
+from web.api import ledger as ledger_api
 from web.guards import CALCULATOR, VERIFICATION
 from web.openapi import SETTINGS as OPENAPI_SETTINGS
 from web.openapi import LedgerApi
@@ -38,7 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     }
     api = LedgerApi(app)
     app.extensions["borderledger.api"] = api
-    for module in (travelers, erasure, crossings, exemptions, answers, audit, reference, meta):
+    blueprints = (travelers, erasure, crossings, exemptions, answers, audit, ledger_api)
+    for module in (*blueprints, reference, meta):
         api.register_blueprint(module.blp)
     register_error_handlers(app)
     app.after_request(_not_stored)

@@ -138,7 +138,7 @@ def import_(file: Path, actor: str, office: str | None) -> None:
         rows = read_rows(file)
         with click.progressbar(length=count_rows(file), label="importing") as bar:
             while chunk := [row for _, row in zip(range(IMPORT_CHUNK), rows, strict=False)]:
-                results, _ = service.record_batch(who, [item for _, item in chunk])
+                results, *_ = service.record_batch(who, [item for _, item in chunk])
                 for (line, _), result in zip(chunk, results, strict=True):
                     counts[result["status"]] += 1
                     if result["status"] == "rejected":

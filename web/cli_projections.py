@@ -61,7 +61,8 @@ def run(poll: float) -> None:
 
 @projections.command()
 def rebuild() -> None:
-    """Rebuild from position 0 into fresh tables, swapped in only once caught up."""
+    """Rebuild from position 0 into fresh tables, swapped in only once caught up; fold the
+    running ledger hash again from position 0 too."""
     read = _runtime().read
     with read.rebuild_lock() as won:
         if not won:
@@ -76,7 +77,11 @@ def rebuild() -> None:
                 done = min(position, target)
 
             view = read.rebuild(progress)
+        head = read.rebuild_ledger_hash()
     click.echo(f"generation {view.generation} is live at position {view.position()}")
+    click.echo(
+        f"ledger hash folded again from 0 to position {head.position} ({head.events} events)"
+    )
 
 
 @projections.command()

@@ -15,6 +15,7 @@ from domain.traveler import DocumentKey, Traveler
 from infrastructure.documents import document_key_id
 from infrastructure.usecases.commands import BatchItem
 from infrastructure.usecases.context import MAX_RETRIES, Actor, Store, backoff, check_country
+from infrastructure.write_receipts import WriteReceipt
 
 BATCH_CHUNK = 1000  # one transaction per API batch: a commit and a table lock per chunk
 # A batch asks for each document's key twice (the chunk's lookup, then the item's traveler).
@@ -24,20 +25,22 @@ _batch_key_id = lru_cache(maxsize=4096)(document_key_id)
 class Batch(Store):
     """Batches of crossings; unknown travelers are registered in the same transaction."""
 
-    def record_batch(self, actor: Actor, items: list[BatchItem]) -> tuple[list[dict], int | None]:
-        """Record many crossings, one transaction per chunk; a bad item rejects only itself."""
+    def record_batch(
+        self, actor: Actor, items: list[BatchItem]
+    ) -> tuple[list[dict], int | None, WriteReceipt | None]:
+        """Record many crossings, one transaction per chunk; a bad item rejects only itself.
+        Returns each item's result, the position of the last event stored and its receipt."""
         results: list[dict] = [None] * len(items)  # type: ignore[list-item]
         items = [_canonical(item) for item in items]
-        position = None
+        receipt = None
         for start in range(0, len(items), BATCH_CHUNK):
             chunk = list(range(start, min(start + BATCH_CHUNK, len(items))))
-            pos = self._batch_chunk(actor, items, chunk, results)
-            position = pos or position
-        return results, position
+            receipt = self._batch_chunk(actor, items, chunk, results) or receipt
+        return results, receipt.position if receipt else None, receipt
 
     def _batch_chunk(
         self, actor: Actor, items: list[BatchItem], chunk: list[int], results: list[dict]
-    ) -> int | None:
+    ) -> WriteReceipt | None:
         for attempt in range(MAX_RETRIES):
             now = self.clock()
             travelers: dict[UUID, Traveler] = {}
@@ -77,7 +80,7 @@ class Batch(Store):
                 continue
             for i, doc in outcome.items():
                 results[i] = doc
-            return recordings[-1].notification.id if recordings else None
+            return self._receipt(recordings)
         raise ConflictError("the batch met too many concurrent writes; try again")
 
     def _chunk_owners(self, items: list[BatchItem], chunk: list[int]) -> dict[UUID, UUID | None]:

@@ -11,13 +11,15 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from domain.posts import JURISDICTIONS, BorderPost, PostRegistry
 from domain.traveler import DocumentKey, RecordedBy, Traveler
 from infrastructure.documents import document_key_id
+from infrastructure.eventstore.sealing import stored_hash
 from infrastructure.ledger import LedgerApplication
+from infrastructure.write_receipts import WriteReceipt
 
 MAX_RETRIES = 10
 _COUNTRY = re.compile(r"[A-Z]{3}")
@@ -49,6 +51,17 @@ class Actor:
     @property
     def recorded_by(self) -> RecordedBy:
         return RecordedBy(self.name, self.office, self.admin)
+
+
+def _recorded(event) -> str:
+    """When the ledger took the event: its ``recorded_at`` (a document claim has only the
+    library's ``timestamp``), so a receipt is the same whenever it is asked for again."""
+    return (getattr(event, "recorded_at", None) or event.timestamp).isoformat()
+
+
+def written(receipt: WriteReceipt | None) -> dict:
+    """What every write's answer carries: the position of its last event, and its receipt."""
+    return {"position": receipt.position if receipt else None, "receipt": receipt}
 
 
 def check_country(name: str, value: str) -> None:
@@ -87,7 +100,8 @@ class Store:
         return t
 
     def _update(self, traveler_id: UUID, command: Callable[[Traveler, datetime], object]):
-        """Load, run one command, save; on a concurrent write, reload and run it again."""
+        """Load, run one command, save; on a concurrent write, reload and run it again.
+        Returns the command's result and the receipt of what was stored (None: nothing)."""
         for attempt in range(MAX_RETRIES):
             t = self._load(traveler_id)
             result = command(t, self.clock())
@@ -99,8 +113,25 @@ class Store:
                 backoff(attempt)
                 continue
             self.app.repository.keep(t)
-            return result, recordings[-1].notification.id
+            return result, self._receipt(recordings)
         raise ConflictError("the traveler is being changed concurrently; try again")
+
+    def _receipt(self, recordings: list[Recording]) -> WriteReceipt | None:
+        """The receipt of a save's last event, from what the save path stored."""
+        if not recordings:
+            return None
+        last = recordings[-1]
+        event = last.domain_event
+        return WriteReceipt(last.notification.id, event.hash, _recorded(event), self.app.keys)
+
+    def _receipt_of(self, originator_id: UUID, version: int) -> WriteReceipt | None:
+        """The receipt of an event stored earlier: an idempotent retry answers the same one."""
+        found = self.app.stored_at(originator_id, version)
+        if found is None:
+            return None
+        position, stored = found
+        event = self.app.mapper.to_domain_event(stored)
+        return WriteReceipt(position, stored_hash(stored), _recorded(event), self.app.keys)
 
     def _claimed(self, nationality: str, document_number: str) -> UUID | None:
         key = self._document(nationality, document_number)

@@ -16,6 +16,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import ConflictError
 from domain.traveler import DocumentKey, Traveler
 from infrastructure.usecases.context import MAX_RETRIES, Actor, Store, backoff
+from infrastructure.write_receipts import WriteReceipt
 
 # Traveler events that name a document claim by its id (kept in clear).
 _NAMING = (Traveler.Registered.TOPIC, Traveler.DocumentLinked.TOPIC)
@@ -26,12 +27,14 @@ class Erasure(Store):
 
     forget: Callable[[UUID], None] = staticmethod(lambda traveler_id: None)
 
-    def erase(self, actor: Actor, traveler_id: UUID, reason: str) -> tuple[bool, int | None]:
-        """Erase; (True, position) the first time, (False, the erasure's position) after."""
+    def erase(
+        self, actor: Actor, traveler_id: UUID, reason: str
+    ) -> tuple[bool, WriteReceipt | None]:
+        """Erase; True the first time, False after, with the erasure's receipt either way."""
         for attempt in range(MAX_RETRIES):
             t = self._load(traveler_id)
             if not t.erase(reason, actor.recorded_by, self.clock()):
-                return False, self._erased_at(traveler_id)
+                return False, self._erasure_receipt(traveler_id)
             released = [key for key in self._claims_of(traveler_id) if key.release()]
             try:
                 # The erasure last: its position is the answer, now and when asked again.
@@ -41,7 +44,7 @@ class Erasure(Store):
                 continue
             self.app.repository.keep(t)
             self.forget(traveler_id)
-            return True, recordings[-1].notification.id
+            return True, self._receipt(recordings)
         raise ConflictError("the traveler is being changed concurrently; try again")
 
     def _claims_of(self, traveler_id: UUID) -> list[DocumentKey]:
@@ -62,8 +65,8 @@ class Erasure(Store):
                 keys[key_id] = key
         return list(keys.values())
 
-    def _erased_at(self, traveler_id: UUID) -> int | None:
+    def _erasure_receipt(self, traveler_id: UUID) -> WriteReceipt | None:
         for stored in self.app.recorder.select_events(traveler_id, desc=True):
             if stored.topic == Traveler.Erased.TOPIC:
-                return self.app.position_of(traveler_id, stored.originator_version)
+                return self._receipt_of(traveler_id, stored.originator_version)
         return None

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from domain.traveler import Traveler
 from infrastructure.usecases.commands import GrantExemption
-from infrastructure.usecases.context import Actor, Store, check_jurisdiction
+from infrastructure.usecases.context import Actor, Store, check_jurisdiction, written
 
 
 class Exemptions(Store):
@@ -36,12 +36,12 @@ class Exemptions(Store):
                 permit_number=cmd.permit_number,
             )
 
-        created, position = self._update(traveler_id, command)
+        created, receipt = self._update(traveler_id, command)
         if not created:
-            # An identical retry answers with the position of the original grant.
+            # An identical retry answers with the position and receipt of the original grant.
             seq = self._load(traveler_id).exemptions[exemption_id][0].seq
-            position = self.app.position_of(traveler_id, seq)
-        return {"exemption_id": exemption_id, "position": position}, created
+            receipt = self._receipt_of(traveler_id, seq)
+        return {"exemption_id": exemption_id, **written(receipt)}, created
 
     def end_exemption(
         self, actor: Actor, traveler_id: UUID, exemption_id: str, ended_on: date, reason: str
@@ -52,5 +52,5 @@ class Exemptions(Store):
                 self._jurisdiction_in_scope(actor, versions[0].exemption.jurisdiction)
             return t.end_exemption(exemption_id, ended_on, reason, actor.recorded_by, now)
 
-        exemption, position = self._update(traveler_id, command)
-        return {**exemption.as_dict(), "position": position}
+        exemption, receipt = self._update(traveler_id, command)
+        return {**exemption.as_dict(), **written(receipt)}

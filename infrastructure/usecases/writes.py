@@ -13,7 +13,14 @@ from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.traveler import Traveler
 from infrastructure.documents import document_key_id
 from infrastructure.usecases.commands import CorrectCrossing, RecordCrossing
-from infrastructure.usecases.context import MAX_RETRIES, Actor, Store, check_country
+from infrastructure.usecases.context import (
+    MAX_RETRIES,
+    Actor,
+    Store,
+    check_country,
+    written,
+)
+from infrastructure.write_receipts import WriteReceipt
 
 # The earliest time zones are 14 hours ahead of UTC: a birth there today is not in the future.
 _AHEAD = timedelta(hours=14)
@@ -31,8 +38,9 @@ class Writes(Store):
         surname: str | None = None,
         given_names: str | None = None,
         birth_date: date | None = None,
-    ) -> tuple[UUID, bool, int | None]:
-        """Register a traveler; the same nationality and document again gives the same id."""
+    ) -> tuple[UUID, bool, int | None, WriteReceipt | None]:
+        """Register a traveler; the same nationality and document again gives the same id.
+        Returns the id, whether it is new, the position and the receipt of the claim."""
         check_country("nationality", nationality)
         document_number = canonical_document_number(document_number)
         if birth_date is not None and birth_date > (self.clock() + _AHEAD).date():
@@ -41,7 +49,7 @@ class Writes(Store):
             key = self._document(nationality, document_number)
             key_id = document_key_id(self._document_key, nationality, document_number)
             if key is not None and key.traveler_id is not None:
-                return key.traveler_id, False, self.app.position_of(key_id, key.version)
+                return (key.traveler_id, False, *_at(self._receipt_of(key_id, key.version)))
             traveler = Traveler.register(
                 uuid.uuid4(),
                 nationality,
@@ -58,7 +66,7 @@ class Writes(Store):
                 recordings = self.app.save(traveler, self._claim(key, key_id, traveler.id))
             except IntegrityError:
                 continue
-            return traveler.id, True, recordings[-1].notification.id
+            return (traveler.id, True, *_at(self._receipt(recordings)))
         raise ConflictError("registration raced too often; try again")
 
     def find_traveler(self, nationality: str, document_number: str) -> UUID:
@@ -75,8 +83,9 @@ class Writes(Store):
         nationality: str,
         document_number: str,
         document_type: str = "passport",
-    ) -> tuple[bool, int | None]:
-        """Link a document; False when already linked to this traveler, 409 if to another."""
+    ) -> tuple[bool, int | None, WriteReceipt | None]:
+        """Link a document; False when already linked to this traveler, 409 if to another.
+        Also returns the position and the receipt of the link (or of the earlier claim)."""
         check_country("nationality", nationality)
         document_number = canonical_document_number(document_number)
         for _ in range(MAX_RETRIES):
@@ -89,7 +98,7 @@ class Writes(Store):
             if owner == traveler_id:
                 # Already claimed by this traveler, perhaps linked before numbers were stored
                 # canonical: the aggregate compares them as stored and would link a duplicate.
-                return False, self.app.position_of(key_id, key.version)
+                return (False, *_at(self._receipt_of(key_id, key.version)))
             linked = t.link_document(
                 nationality,
                 document_type,
@@ -99,13 +108,13 @@ class Writes(Store):
                 document_key_id=str(key_id),
             )
             if not linked and owner is not None:
-                return False, self.app.position_of(key_id, key.version)
+                return (False, *_at(self._receipt_of(key_id, key.version)))
             pending = [t] + ([] if owner else [self._claim(key, key_id, traveler_id)])
             try:
                 recordings = self.app.save(*pending)
             except IntegrityError:
                 continue
-            return linked or owner is None, recordings[-1].notification.id
+            return (linked or owner is None, *_at(self._receipt(recordings)))
         raise ConflictError("the traveler is being changed concurrently; try again")
 
     def record_crossing(self, actor: Actor, cmd: RecordCrossing) -> tuple[dict, bool]:
@@ -120,14 +129,14 @@ class Writes(Store):
                 crossing_id, direction, post, occurred_at, actor.recorded_by, now
             )
 
-        (crossing, created), position = self._update(traveler_id, command)
+        (crossing, created), receipt = self._update(traveler_id, command)
         if not created:
-            position = self.app.position_of(traveler_id, crossing.seq)
+            receipt = self._receipt_of(traveler_id, crossing.seq)
         return {
             "crossing_id": crossing.crossing_id,
             "local_date": crossing.local_date.isoformat(),
             "jurisdiction": crossing.jurisdiction,
-            "position": position,
+            **written(receipt),
         }, created
 
     def correct_crossing(self, actor: Actor, cmd: CorrectCrossing) -> dict:
@@ -146,12 +155,16 @@ class Writes(Store):
                 crossing_id, reason, actor.recorded_by, now, post, direction, occurred_at
             )
 
-        crossing, position = self._update(traveler_id, command)
-        return {**crossing.as_dict(), "position": position}
+        crossing, receipt = self._update(traveler_id, command)
+        return {**crossing.as_dict(), **written(receipt)}
 
     def void_crossing(self, actor: Actor, traveler_id: UUID, crossing_id: str, reason: str) -> dict:
         def command(t: Traveler, now: datetime):
             t.void_crossing(crossing_id, reason, actor.recorded_by, now)
 
-        _, position = self._update(traveler_id, command)
-        return {"crossing_id": crossing_id, "voided": True, "position": position}
+        _, receipt = self._update(traveler_id, command)
+        return {"crossing_id": crossing_id, "voided": True, **written(receipt)}
+
+
+def _at(receipt: WriteReceipt | None) -> tuple[int | None, WriteReceipt | None]:
+    return (receipt.position if receipt else None), receipt

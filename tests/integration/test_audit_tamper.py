@@ -192,7 +192,7 @@ def demo(request, tmp_path) -> Demo:
     }
     settings = Settings.from_env(env)
     svc = build_service(settings, clock=Clock())
-    one, _, _ = svc.register(OFFICER, "RUS", "75 1000001", surname="Ivanov")
+    one, *_ = svc.register(OFFICER, "RUS", "75 1000001", surname="Ivanov")
     for cid, direction, day in [
         ("c1", "entry", "2023-02-01"),
         ("c2", "exit", "2023-02-20"),
@@ -203,7 +203,7 @@ def demo(request, tmp_path) -> Demo:
     svc.correct_crossing(OFFICER, CorrectCrossing(one, "c2", "typo", occurred_at=at("2023-02-21")))
     svc.void_crossing(ADMIN, one, "c4", "duplicate")
     svc.link_document(OFFICER, one, "RUS", "76 2000002")
-    two, _, _ = svc.register(OFFICER, "KGZ", "AC 300003")
+    two, *_ = svc.register(OFFICER, "KGZ", "AC 300003")
     svc.record_crossing(OFFICER, RecordCrossing(two, "k1", "entry", "KZ-ALA", at("2023-03-01")))
     svc.grant_exemption(
         ADMIN,
@@ -212,7 +212,7 @@ def demo(request, tmp_path) -> Demo:
             contract_number="EC-1", employer_id="123456789012",
         ),
     )  # fmt: skip
-    three, _, _ = svc.register(OFFICER, "UZB", "FA 400004")
+    three, *_ = svc.register(OFFICER, "UZB", "FA 400004")
     svc.record_crossing(OFFICER, RecordCrossing(three, "u1", "entry", "KZ-ALA", at("2023-04-01")))
     svc.record_crossing(OFFICER, RecordCrossing(three, "u2", "exit", "KZ-ALA", at("2023-04-10")))
     checkpoint = tmp_path / "checkpoint.json"

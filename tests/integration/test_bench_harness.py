@@ -42,6 +42,9 @@ def test_smoke_run_writes_every_case_ratio_and_the_durability_settings(postgres_
         assert doc["ratios"][name] == pytest.approx(ratio)
         assert doc["goals"][name] == {"op": op, "goal": goal}
         assert doc["met"][name] == {">=": ratio >= goal, "<=": ratio <= goal, "<": ratio < goal}[op]
+    for name, numerator, denominator in report.CONTEXT:
+        assert doc["ratios"][name] == pytest.approx(cases[numerator] / cases[denominator])
+    assert "audit_verify/raw_read" in doc["ratios"]
 
 
 def test_goals_are_judged_by_their_operator():

@@ -20,7 +20,7 @@ def test_rows_from_the_old_look_back_are_reported_then_recomputed(tmp_path):
     url = f"sqlite:///{tmp_path}/ledger.db"
     ledger = build_runtime(Settings(database_url=url, secret_key=SECRET))
     officer = Actor("officer", office="KZ-ALA")
-    tid, _, _ = ledger.service.register(officer, "RUS", "75 0001")
+    tid, *_ = ledger.service.register(officer, "RUS", "75 0001")
     at = datetime(2023, 1, 20, 4, tzinfo=UTC)
     ledger.service.record_crossing(officer, RecordCrossing(tid, "c1", "entry", "KZ-ALA", at))
     old = with_policy(ledger.service.rulebook, "KAZ-EAEU-90-180", lookback=ALL_PRESENCE)

@@ -39,7 +39,7 @@ def ledger(url: str) -> dict[str, str]:
     try:
         for name, crossings in HISTORIES.items():
             doc = f"R{secrets.token_hex(5).upper()}"
-            tid, _, _ = service.register(OFFICER, "RUS", doc, surname=f"Name-{name}")
+            tid, *_ = service.register(OFFICER, "RUS", doc, surname=f"Name-{name}")
             for n, (direction, day) in enumerate(crossings):
                 at = datetime.fromisoformat(f"{day}T06:00:00").replace(tzinfo=UTC)
                 service.record_crossing(

@@ -158,7 +158,7 @@ def service(sqlite_url):
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_example_through_service(service, case):
-    tid, created, _ = service.register(OFFICER, case["nationality"], f"P-{case['id']}-0001")
+    tid, created, *_ = service.register(OFFICER, case["nationality"], f"P-{case['id']}-0001")
     assert created
     for c in crossings_of(case):
         body, new = service.record_crossing(
@@ -194,7 +194,7 @@ def test_example_through_service(service, case):
 @pytest.mark.parametrize("case", TZ_CASES, ids=[c["id"] for c in TZ_CASES])
 def test_example_local_dates_through_service(service, case):
     """K13 through recording: the answer to a recorded crossing carries the post's local date."""
-    tid, _, _ = service.register(OFFICER, "RUS", "K13-0001")
+    tid, *_ = service.register(OFFICER, "RUS", "K13-0001")
     answers = {}
     for name, post, at, cid in (
         ("ALA_local_date", "KZ-ALA", datetime(2023, 3, 1, 18, 30, tzinfo=UTC), "k13-a"),

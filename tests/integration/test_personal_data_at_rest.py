@@ -43,7 +43,7 @@ def write_ledger(url: str) -> list[str]:
         surname, given = "Zv" + _word(9).lower(), "Qy" + _word(7).lower() + " " + _word(6)
         born = date(1930 + i, 1 + i % 12, 1 + i)
         first, second = "XQ" + _word(8), "YJ" + _word(8)
-        tid, created, _ = service.register(LOADER, "RUS", first, "passport", surname, given, born)
+        tid, created, *_ = service.register(LOADER, "RUS", first, "passport", surname, given, born)
         assert created
         service.link_document(LOADER, tid, "KAZ", second, "id_card")
         for n, (direction, day) in enumerate((("entry", 1), ("exit", 20))):

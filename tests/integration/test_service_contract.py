@@ -120,16 +120,16 @@ class ServiceContract:
     # -- registration and lookup -----------------------------------------------------------
 
     def test_registration_is_idempotent_on_normalised_document(self, svc):
-        tid, created, pos = svc.register(OFFICER, "RUS", "75 1234567")
+        tid, created, pos, _ = svc.register(OFFICER, "RUS", "75 1234567")
         assert created and pos
         for spelling in ("75-1234567", "751234567", " 75 123 4567 "):
-            again, created_again, _ = svc.register(OFFICER, "RUS", spelling)
+            again, created_again, *_ = svc.register(OFFICER, "RUS", spelling)
             assert again == tid and not created_again
-        other, created_other, _ = svc.register(OFFICER, "KGZ", "75 1234567")
+        other, created_other, *_ = svc.register(OFFICER, "KGZ", "75 1234567")
         assert created_other and other != tid
 
     def test_lookup_by_document(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         assert svc.find_traveler("RUS", "75-1234567") == tid
         with pytest.raises(NotFoundError):
             svc.find_traveler("RUS", "00 0000000")
@@ -147,12 +147,12 @@ class ServiceContract:
     def test_linked_document_keeps_the_old_days(self, svc):
         """10 days on the old passport (03-01..03-10) and 5 on the new one (04-01..04-05): the
         status on 04-05 counts 15, and the new document finds the same traveler."""
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, RecordCrossing(tid, "a1", "entry", "KZ-ALA", at("2023-03-01")))
         svc.record_crossing(
             OFFICER, RecordCrossing(tid, "a2", "exit", "KZ-ALA", at("2023-03-10", 10))
         )
-        linked, first_link_position = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
+        linked, first_link_position, _ = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
         assert linked
         same = svc.find_traveler("RUS", "76-7654321")
         assert same == tid
@@ -162,12 +162,12 @@ class ServiceContract:
         status = svc.status(tid, "KAZ", as_of=date(2023, 4, 5))
         assert status.days_used == 15
         assert svc.register(OFFICER, "RUS", "76 7654321")[:2] == (tid, False)
-        relinked, position = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
+        relinked, position, _ = svc.link_document(OFFICER, tid, "RUS", "76 7654321")
         assert relinked is False
         assert position == first_link_position  # the original link's, not the ledger's end
 
     def test_linking_the_same_document_in_another_spelling_records_nothing(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         assert svc.link_document(OFFICER, tid, "RUS", "75-1234567")[0] is False
         assert [e["type"] for e in svc.history(tid)["events"]] == ["Registered"]
 
@@ -176,15 +176,15 @@ class ServiceContract:
             BatchItem("RUS", "  ", "e1", "entry", "KZ-ALA", at("2023-03-01")),
             BatchItem("RUS", DOC, "e2", "entry", "KZ-ALA", at("2023-03-01")),
         ]
-        results, _ = svc.record_batch(OFFICER, items)
+        results, *_ = svc.record_batch(OFFICER, items)
         assert [r["status"] for r in results] == ["rejected", "created"]
         assert "document_number" in results[0]["errors"]
         with pytest.raises(ValidationError):  # an empty number is invalid, not unknown
             svc.find_traveler("RUS", "  ")
 
     def test_linking_another_travelers_document_conflicts(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
-        other, _, _ = svc.register(OFFICER, "RUS", "99 9999999")
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
+        other, *_ = svc.register(OFFICER, "RUS", "99 9999999")
         with pytest.raises(ConflictError):
             svc.link_document(OFFICER, tid, "RUS", "99-9999999")
         assert svc.find_traveler("RUS", "99 9999999") == other
@@ -192,7 +192,7 @@ class ServiceContract:
     # -- crossings ----------------------------------------------------------------------------
 
     def test_crossing_retry_returns_the_original_answer(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         first, created = svc.record_crossing(
             OFFICER, RecordCrossing(tid, "c1", "entry", "KZ-ALA", at("2023-03-01", 18))
         )
@@ -216,7 +216,7 @@ class ServiceContract:
             svc.record_crossing(
                 OFFICER, RecordCrossing(uuid.uuid4(), "c1", "entry", "KZ-ALA", at("2023-03-01"))
             )
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         with pytest.raises(ValidationError):
             svc.record_crossing(
                 OFFICER, RecordCrossing(tid, "c1", "entry", "XX-NOPE", at("2023-03-01"))
@@ -225,7 +225,7 @@ class ServiceContract:
     # -- batches ------------------------------------------------------------------------------
 
     def test_batch_registers_reports_and_isolates_bad_items(self, svc):
-        known, _, _ = svc.register(OFFICER, "RUS", DOC)
+        known, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(
             OFFICER, RecordCrossing(known, "k0", "entry", "KZ-ALA", at("2023-03-01"))
         )
@@ -241,7 +241,7 @@ class ServiceContract:
             BatchItem("RUS", DOC, "k0", "exit", "KZ-ALA", at("2023-03-01")),  # conflict
             BatchItem("KGZ", "AC 1111111", "n1", "entry", "KZ-ALA", at("2023-03-02")),  # dup
         ]
-        results, position = svc.record_batch(OFFICER, items)
+        results, position, _ = svc.record_batch(OFFICER, items)
         assert [r["crossing_id"] for r in results] == [i.crossing_id for i in items]
         assert [r["status"] for r in results] == [
             "created",
@@ -278,7 +278,7 @@ class ServiceContract:
             )
             for i in range(230)
         ]
-        results, _ = svc.record_batch(OFFICER, items)
+        results, *_ = svc.record_batch(OFFICER, items)
         assert Counter(r["status"] for r in results) == {"created": 230}
         assert len({r["traveler_id"] for r in results}) == 7
 
@@ -287,7 +287,7 @@ class ServiceContract:
     def test_corrections_and_voids_change_the_status(self, svc):
         """Entry 03-01, exit typed 03-30: 30 days. Corrected to 03-10: 10. Entry voided: the
         exit alone is an entry_unknown day: 1."""
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-03-01")))
         svc.record_crossing(
             OFFICER, RecordCrossing(tid, "x", "exit", "KZ-ALA", at("2023-03-30", 10))
@@ -308,7 +308,7 @@ class ServiceContract:
     def test_exemption_grant_and_end_change_the_status(self, svc):
         """Entered 2023-03-01. Exempt 03-10..2024-03-09: on 06-10 only 03-01..03-09 count (9).
         Ended 05-30 (90 days after entry, no grace): 9 + 05-31..06-10 (11) = 20."""
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-03-01")))
         assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10)).days_used == 102
         first, created = svc.grant_exemption(
@@ -349,7 +349,7 @@ class ServiceContract:
         assert svc.status(tid, "KAZ", as_of=date(2023, 6, 10)).days_used == 20
 
     def test_employer_verification_is_scoped_and_recorded(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.grant_exemption(
             OFFICER,
             GrantExemption(
@@ -388,7 +388,7 @@ class ServiceContract:
     def test_exemptions_are_scoped_to_the_offices_jurisdiction(self, svc):
         paris = Actor("officer-cdg", office="FR-CDG", posts=frozenset({"FR-CDG"}))
         almaty = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         grant = ("x1", "family", "KAZ", date(2023, 3, 10), date(2024, 3, 9))
         with pytest.raises(ForbiddenError):
             svc.grant_exemption(paris, GrantExemption(tid, *grant))
@@ -401,7 +401,7 @@ class ServiceContract:
 
     def test_history_pages_replay_to_the_same_statuses(self, svc):
         """Each page replays the traveler up to its start: fresh services, so nothing cached."""
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         for month in range(1, 10):
             svc.record_crossing(
                 OFFICER,
@@ -424,7 +424,7 @@ class ServiceContract:
         assert paged == whole["events"]
 
     def test_an_edited_event_breaks_the_whole_chain_on_every_page(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         for i, direction in enumerate(["entry", "exit", "entry"]):
             svc.record_crossing(
                 OFFICER, RecordCrossing(tid, f"c{i}", direction, "KZ-ALA", at(f"2023-0{i + 2}-01"))
@@ -442,7 +442,7 @@ class ServiceContract:
     def test_office_scope_for_recording_and_correcting(self, svc):
         ala_only = Actor("officer-ala", office="KZ-ALA", posts=frozenset({"KZ-ALA"}))
         nqz = Actor("officer-nqz", office="KZ-NQZ")
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         with pytest.raises(ForbiddenError):
             svc.record_crossing(
                 ala_only, RecordCrossing(tid, "c0", "entry", "KZ-NQZ", at("2023-03-01"))
@@ -463,7 +463,7 @@ class ServiceContract:
         assert types == ["Registered", "CrossingRecorded", "CrossingCorrected"]
 
     def test_verification_after_an_early_end(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.grant_exemption(
             OFFICER,
             GrantExemption(
@@ -490,7 +490,7 @@ class ServiceContract:
         known at T1: still present, 20 days; as known now: 5 days, absent."""
         clock = Clock(datetime(2024, 3, 1, 6, tzinfo=UTC))
         svc = self.make_service(clock)
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2024-03-01")))
         t1 = clock.now
         clock.advance(days=10)
@@ -507,7 +507,7 @@ class ServiceContract:
     def test_a_status_reflects_every_write_and_names_its_position(self, svc):
         """Asked twice, then after an exit: the second answer is the first, the third sees the
         exit (entry 2023-02-01, exit 03-01: 29 days) and names the exit's position."""
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         entry, _ = svc.record_crossing(
             OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-02-01"))
         )
@@ -526,7 +526,7 @@ class ServiceContract:
         known at T1: 20 days; as known at T2: 03-01..03-04 = 4."""
         clock = Clock(datetime(2024, 3, 1, 6, tzinfo=UTC))
         svc = self.make_service(clock)
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2024-03-01")))
         t1 = clock.now
         t2 = clock.advance(days=3)
@@ -562,8 +562,8 @@ class ServiceContract:
         for t in pool:
             t.join(timeout=120)
         assert not errors, errors
-        assert len({tid for tid, _, _ in answers}) == 1
-        assert sum(1 for _, created, _ in answers if created) == 1
+        assert len({tid for tid, *_ in answers}) == 1
+        assert sum(1 for _, created, *_ in answers if created) == 1
         registered = [t for t, _, _ in self.stored_rows(svc) if t.endswith("Registered")]
         assert len(registered) == 1
 
@@ -571,11 +571,11 @@ class ServiceContract:
         """2024-03-10 20:00Z is already 03-11 in Almaty (UTC+5)."""
         clock = Clock(datetime(2024, 3, 10, 20, tzinfo=UTC))
         svc = self.make_service(clock)
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         assert svc.status(tid, "KAZ").as_of == date(2024, 3, 11)
 
     def test_history_chain_is_valid(self, svc):
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         svc.record_crossing(OFFICER, RecordCrossing(tid, "e", "entry", "KZ-ALA", at("2023-03-01")))
         svc.grant_exemption(
             OFFICER,
@@ -606,7 +606,7 @@ class ServiceContract:
         """Read back from the store, every hashed field must serialise as it did when hashed."""
         from datetime import timezone
 
-        tid, _, _ = svc.register(
+        tid, *_ = svc.register(
             OFFICER,
             "KAZ",
             "N 0001",
@@ -644,7 +644,7 @@ class ServiceContract:
 
     def test_document_number_never_in_plain_text_in_the_index(self, svc):
         number = "75 1234567"
-        tid, _, _ = svc.register(OFFICER, "RUS", number)
+        tid, *_ = svc.register(OFFICER, "RUS", number)
         svc.link_document(OFFICER, tid, "RUS", "76 7654321")
         rows = self.stored_rows(svc)
         keys = [r for r in rows if "DocumentKey" in r[0]]
@@ -669,7 +669,7 @@ class ServiceContract:
         """Eight writers, five crossings each, on one traveler, plus each writer retrying one
         crossing of its neighbour (same content): 40 crossings, each recorded exactly once.
         With two services on one database (two worker processes), each has its own cache."""
-        tid, _, _ = svc.register(OFFICER, "RUS", DOC)
+        tid, *_ = svc.register(OFFICER, "RUS", DOC)
         services = [svc] + [self.make_service() for _ in range(instances - 1)]
         for other in services[1:]:
             other.status(tid, "KAZ", as_of=date(2023, 1, 1))  # warm its cache: soon stale

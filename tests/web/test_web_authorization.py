@@ -84,6 +84,9 @@ EXPECTED = {
     ("GET", "/api/v1/travelers/{traveler_id}/history"): AUDITORS,
     ("GET", "/api/v1/overstays"): AUDITORS,
     ("GET", "/api/v1/verifications"): AUDITORS,
+    ("GET", "/api/v1/ledger/checkpoints"): AUDITORS,
+    ("GET", "/api/v1/ledger/checkpoints/latest"): AUDITORS,
+    ("GET", "/api/v1/ledger/public-key"): OPEN,
 }
 
 
@@ -136,6 +139,8 @@ def request_for(web, method: str, path: str) -> tuple[str, dict | None]:
         _post(web, f"/api/v1/travelers/{tid}/exemptions", grant)
         url = base.replace("{exemption_id}", grant["exemption_id"])
         return url, {"ended_on": "2023-09-30", "reason": "contract ended"}
+    if path.startswith("/api/v1/ledger/checkpoints"):
+        web.app.extensions["borderledger"].read.checkpoint()  # one exists to be read
     if method == "GET":
         query = {
             "/api/v1/travelers": f"?nationality=RUS&document_number={_lookup(web)}",

@@ -7,7 +7,9 @@ import uuid
 import pytest
 from web_support import WebCase, assert_problem, bearer, catch_up, unique
 
+from domain.chain import receipt_message
 from infrastructure.audit import verify_ledger
+from infrastructure.keys import signature_valid
 
 TRAVELERS = "/api/v1/travelers"
 
@@ -48,6 +50,12 @@ class TestErasure(WebCase):
         again = web.client.post(url, json={"reason": "again"}, headers=web.admin)
         assert again.status_code == 200
         assert again.get_json()["position"] == first.get_json()["position"]
+        receipt = first.get_json()["receipt"]
+        assert again.get_json()["receipt"] == receipt
+        assert receipt["position"] == first.get_json()["position"]
+        keys = web.app.extensions["borderledger"].service.app.keys
+        signed = receipt_message(**{k: receipt[k] for k in ("position", "event_hash", "signed_at")})
+        assert signature_valid(keys.public_key, signed, receipt["signature"])
 
         after = web.client.get(f"{TRAVELERS}/{tid}", headers=web.registrar).get_json()
         assert after["erased"] is True
@@ -67,6 +75,8 @@ class TestErasure(WebCase):
         assert history["chain_valid"] is True
         events = {e["type"]: e["data"] for e in history["events"]}
         assert events["Erased"] == {"reason": "request under Art. 17"}
+        erased = next(e for e in history["events"] if e["type"] == "Erased")
+        assert (erased["position"], erased["hash"]) == (receipt["position"], receipt["event_hash"])
         for kind in ("Registered", "DocumentLinked"):
             assert events[kind]["erased"] is True and events[kind]["document_number"] is None
         assert events["Registered"]["surname"] is None

@@ -45,8 +45,8 @@ def record(data, traveler_id: UUID):
 def batch(data):
     """Record up to 1,000 crossings; unknown travelers are registered, bad items rejected alone."""
     items = [batch_item(loaded, errors) for loaded, errors in data["crossings"]]
-    results, position = service().record_batch(current_actor(), items)
-    return {"results": results, "position": position}
+    results, position, receipt = service().record_batch(current_actor(), items)
+    return {"results": results, "position": position, "receipt": receipt}
 
 
 def not_too_far_ahead(occurred_at: datetime) -> None:

@@ -27,6 +27,7 @@ def profile(traveler_id: UUID):
 @blp.alt_response(200, schema=ErasureOut, success=True, description="Already erased")
 def erase(data, traveler_id: UUID):
     """Destroy the traveler's data key and record the erasure; its documents find no one."""
-    created, position = service().erase(current_actor(), traveler_id, data["reason"])
-    body = {"traveler_id": traveler_id, "erased": True, "position": position}
+    created, receipt = service().erase(current_actor(), traveler_id, data["reason"])
+    position = receipt.position if receipt else None
+    body = {"traveler_id": traveler_id, "erased": True, "position": position, "receipt": receipt}
     return body, 201 if created else 200

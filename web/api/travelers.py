@@ -26,8 +26,13 @@ blp = Blueprint("travelers", __name__, url_prefix="/api/v1", description="Travel
 @blp.alt_response(200, schema=TravelerOut, success=True, description="Already registered")
 def register(data):
     """Register a traveler; the same nationality and document again gives the same id."""
-    traveler_id, created, position = service().register(current_actor(), **data)
-    body = {"traveler_id": traveler_id, "position": position, "created": created}
+    traveler_id, created, position, receipt = service().register(current_actor(), **data)
+    body = {
+        "traveler_id": traveler_id,
+        "position": position,
+        "receipt": receipt,
+        "created": created,
+    }
     return body, 201 if created else 200
 
 
@@ -47,6 +52,6 @@ def lookup(query):
 @blp.alt_response(200, schema=DocumentOut, success=True, description="Already linked")
 def link_document(data, traveler_id: UUID):
     """Link a new travel document; days on earlier documents still count."""
-    linked, position = service().link_document(current_actor(), traveler_id, **data)
-    body = {"traveler_id": traveler_id, "position": position, "linked": linked}
+    linked, position, receipt = service().link_document(current_actor(), traveler_id, **data)
+    body = {"traveler_id": traveler_id, "position": position, "receipt": receipt, "linked": linked}
     return body, 201 if linked else 200

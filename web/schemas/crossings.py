@@ -20,6 +20,7 @@ from web.fields import (
 )
 from web.problems import flat_errors
 from web.schemas.answers import enum
+from web.schemas.ledger import receipt_field
 
 MAX_BATCH = 1000
 
@@ -36,6 +37,7 @@ class CrossingOut(Schema):
     local_date = IsoDate(required=True)
     jurisdiction = Jurisdiction(required=True)
     position = fields.Integer(required=True, allow_none=True)
+    receipt = receipt_field()
 
 
 class BatchItemIn(CrossingIn):
@@ -63,6 +65,7 @@ class BatchResultOut(Schema):
 class BatchOut(Schema):
     results = fields.List(fields.Nested(BatchResultOut), required=True)
     position = fields.Integer(required=True, allow_none=True)
+    receipt = receipt_field()
 
 
 class CorrectionIn(Schema):
@@ -85,6 +88,7 @@ class CorrectionOut(Schema):
     occurred_at = IsoInstant(required=True)
     local_date = IsoDate(required=True)
     position = fields.Integer(required=True, allow_none=True)
+    receipt = receipt_field()
 
 
 class VoidIn(Schema):
@@ -95,6 +99,7 @@ class VoidOut(Schema):
     crossing_id = fields.String(required=True)
     voided = fields.Boolean(required=True)
     position = fields.Integer(required=True, allow_none=True)
+    receipt = receipt_field()
 
 
 def batch_item(loaded, errors: dict) -> BatchItem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from web.fields import Text
+from web.schemas.ledger import receipt_field
 
 PERSONAL = {"metadata": {"description": "personal; null once erased"}}
 
@@ -19,6 +20,7 @@ class ErasureOut(Schema):
     position = fields.Integer(
         allow_none=True, metadata={"description": "the ledger position of the erasure"}
     )
+    receipt = receipt_field()
 
 
 class DocumentHeldOut(Schema):

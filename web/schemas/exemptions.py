@@ -18,6 +18,7 @@ from web.fields import (
     Text,
 )
 from web.schemas.answers import enum
+from web.schemas.ledger import receipt_field
 
 # An employer's check: the exemption's state on the day ("pending" before it starts), or nothing.
 VERIFY_STATES = (*EXEMPTION_STATES, "not_found")
@@ -42,6 +43,7 @@ class GrantIn(Schema):
 class GrantOut(Schema):
     exemption_id = fields.String(required=True)
     position = fields.Integer(required=True, allow_none=True)
+    receipt = receipt_field()
 
 
 class TerminationIn(Schema):
@@ -57,6 +59,7 @@ class TerminationOut(Schema):
     valid_until = IsoDate(required=True)
     ended_on = IsoDate(required=True, allow_none=True)
     position = fields.Integer(required=True, allow_none=True)
+    receipt = receipt_field()
 
 
 class VerifyIn(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from web.fields import Country, Day, DocumentNumber, Text
+from web.schemas.ledger import receipt_field
 
 
 class RegisterIn(Schema):
@@ -30,6 +31,7 @@ class DocumentIn(Schema):
 class TravelerOut(Schema):
     traveler_id = fields.UUID(required=True)
     position = fields.Integer(allow_none=True)
+    receipt = receipt_field()
     created = fields.Boolean(metadata={"description": "false on an idempotent retry"})
 
 
@@ -40,4 +42,5 @@ class FoundOut(Schema):
 class DocumentOut(Schema):
     traveler_id = fields.UUID(required=True)
     position = fields.Integer(allow_none=True)
+    receipt = receipt_field()
     linked = fields.Boolean(metadata={"description": "false when it was already linked"})
