@@ -1,4 +1,5 @@
-"""Value types the library's JSON transcoder does not know out of the box, and a faster one."""
+"""Value types the library's JSON transcoder does not know out of the box, and a faster one
+(checked against eventsourcing 9.5.6: it calls the private ``_encode_obj`` and ``_decode_obj``)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ class DateAsISO(Transcoding):
 # and they would come back as strings instead of through the library's "uuid_hex" transcoding.
 _SAME_IN_ORJSON = frozenset({str, int, bool, type(None), datetime, date})
 _FAST = orjson.OPT_PASSTHROUGH_DATETIME
+_NESTED = (dict, list)
 
 
 class LedgerTranscoder(JSONTranscoder):
-    """The library's JSON transcoder; an event state of plain values is written by orjson,
-    byte for byte what the json module writes, faster (bench: ledger_batch)."""
+    """The library's JSON transcoder, with orjson doing the parsing and, for event states of
+    plain values, the writing: byte for byte what the json module writes, and the same values
+    read back, faster (bench: ledger_batch, ledger_record)."""
 
     def encode(self, obj: Any) -> bytes:
         if type(obj) is dict and all(
@@ -45,3 +48,38 @@ class LedgerTranscoder(JSONTranscoder):
             except orjson.JSONEncodeError:
                 pass  # text that is not UTF-8: fail as the library does
         return super().encode(obj)
+
+    def decode(self, data: bytes) -> Any:
+        try:
+            obj = orjson.loads(data)
+            if type(obj) in _NESTED:
+                return self._revived(obj)
+            if type(obj) is not float:
+                return obj
+        except (orjson.JSONDecodeError, _Inexact):
+            pass
+        # What orjson refuses or reads otherwise (integers beyond 64 bits it reads as floats),
+        # read as the library reads it. Event states here hold no floats: this path is rare.
+        return super().decode(data)
+
+    def _revived(self, value: Any) -> Any:
+        """``value`` with every ``{"_type_", "_data_"}`` object decoded by its transcoding,
+        innermost first: what the library's ``object_hook`` does inside the json module."""
+        if type(value) is list:
+            return [self._revived(v) if type(v) in _NESTED else _exact(v) for v in value]
+        for k, v in value.items():  # replaces values, never keys: safe while iterating
+            if type(v) in _NESTED:
+                value[k] = self._revived(v)
+            elif type(v) is float:
+                raise _Inexact
+        return self._decode_obj(value) if len(value) == 2 else value
+
+
+class _Inexact(Exception):
+    """A float in what orjson read: it may have been an integer beyond 64 bits."""
+
+
+def _exact(value: Any) -> Any:
+    if type(value) is float:
+        raise _Inexact
+    return value

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from uuid import UUID
 
+import pytest
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -56,4 +58,19 @@ def test_the_application_uses_it():
 def test_bytes_are_the_librarys_and_read_back_both_ways(state):
     encoded = OURS.encode(state)
     assert encoded == LIBRARY.encode(state)
+    assert OURS.decode(encoded) == LIBRARY.decode(encoded) == state
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"big": -(2**63) - 1},
+        {"big": [2**64, {"deeper": -(2**70)}]},
+        {"float": 1.5, "at": datetime(2024, 2, 29, 23, 59, tzinfo=UTC)},
+        {"in_list": [date(2024, 1, 1), [UUID(int=7)], {"d": date(2025, 1, 1)}]},
+        {"_type_": "x", "_data_": "y", "third": 1, "two": {"_type_": "x"}},
+    ],
+)
+def test_values_orjson_reads_otherwise_come_back_as_the_library_reads_them(state):
+    encoded = OURS.encode(state)
     assert OURS.decode(encoded) == LIBRARY.decode(encoded) == state

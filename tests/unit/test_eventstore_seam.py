@@ -12,7 +12,7 @@ import importlib.metadata
 import inspect
 
 import pytest
-from eventsourcing import application, persistence, postgres
+from eventsourcing import application, persistence, postgres, sqlite
 
 CHECKED_AGAINST = "9.5.6"
 
@@ -85,6 +85,13 @@ COPIED_OR_OVERRIDDEN = {
         postgres.PostgresApplicationRecorder.max_notification_id.__wrapped__,
         "b5b67785110c04e7",
     ),
+    # recorder.py: LedgerSQLiteRecorder wraps _insert_events to write data keys alongside.
+    "sqlite.SQLiteApplicationRecorder._insert_events": (
+        sqlite.SQLiteApplicationRecorder._insert_events,
+        "413cdf219c7bae63",
+    ),
+    # transcodings.py: LedgerTranscoder.decode parses with orjson, then applies the hook.
+    "persistence.JSONTranscoder.decode": (persistence.JSONTranscoder.decode, "d500105a1637cd89"),
 }
 
 # Private members called (not copied): their signatures as the seam calls them.
@@ -100,6 +107,12 @@ CALLED = {
     ),
     "_take_snapshots": (application.Application._take_snapshots, "(self, processing_event)"),
     "_notify": (application.Application._notify, "(self, recordings)"),
+    "_encode_obj": (persistence.JSONTranscoder._encode_obj, "(self, o)"),
+    "_decode_obj": (persistence.JSONTranscoder._decode_obj, "(self, d)"),
+    "_insert_events": (
+        sqlite.SQLiteApplicationRecorder._insert_events,
+        "(self, c, stored_events, _)",
+    ),
     "_fetch_ids_after_insert_events": (
         postgres.PostgresApplicationRecorder._fetch_ids_after_insert_events,
         "(self, curs, stored_events, _)",
