@@ -8,7 +8,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.chain import ChainProblem, chain_problems
 from domain.errors import LedgerIntegrityError
-from infrastructure.eventstore.mapper import SealingMapper
+from infrastructure.eventstore.mapper import LedgerMapper
 from infrastructure.eventstore.sealing import link_of
 
 
@@ -26,8 +26,9 @@ class Read:
     sealed: bool
 
 
-def read_stored(mapper: SealingMapper, stored: StoredEvent) -> Read:
+def read_stored(mapper: LedgerMapper, stored: StoredEvent) -> Read:
+    """Personal fields included: the audit trail shows who the traveler is."""
     try:
-        return Read(mapper.to_domain_event(stored), True)
+        return Read(mapper.to_personal_event(stored), True)
     except LedgerIntegrityError:
-        return Read(mapper.decode_damaged(stored), False)
+        return Read(mapper.decode_damaged(stored, personal=True), False)

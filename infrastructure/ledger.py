@@ -141,6 +141,14 @@ class LedgerApplication(Application[UUID]):
             )
             return {r[0]: r[1] for r in cur.fetchall()}
 
+    def replay(self, originator_id: UUID, personal: bool):
+        """The aggregate replayed from its stored events, bypassing the repository's cache (whose
+        aggregates never hold personal data): with personal fields decrypted, or None for all."""
+        aggregate = None
+        for stored in self.recorder.select_events(originator_id):
+            aggregate = self.mapper.to_domain_event(stored, personal=personal).mutate(aggregate)
+        return aggregate
+
     def stored_at(self, originator_id: UUID, version: int) -> tuple[int, StoredEvent] | None:
         """One stored event with its ledger position, read in one query (None when absent)."""
         datastore = self.recorder.datastore

@@ -98,11 +98,15 @@ class Traveler(Aggregate):
         *,
         document_key_id: str | None = None,
     ) -> bool:
-        """Link a new travel document; False when it was already linked."""
+        """Link a new travel document; False when it was already linked (the same claim id,
+        or the same number where the traveler was read with its personal data)."""
         if self.is_erased:
             raise ConflictError("the traveler's personal data was erased")
         for doc in self.documents:
-            if doc.nationality == nationality and doc.document_number == document_number:
+            if doc.nationality == nationality and (
+                doc.document_number == document_number
+                or (document_key_id is not None and doc.key_id == document_key_id)
+            ):
                 return False
         self._record(
             self.DocumentLinked,

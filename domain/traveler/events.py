@@ -63,7 +63,11 @@ class Registered(Created):
         t.nationality = self.nationality
         t.erased = False
         t.profile = Profile(self.surname, self.given_names, self.birth_date)
-        t.documents = [Document(self.nationality, self.document_type, self.document_number)]
+        t.documents = [
+            Document(
+                self.nationality, self.document_type, self.document_number, self.document_key_id
+            )
+        ]
         t.crossings = {}
         t.exemptions = {}
         t.verifications = []
@@ -78,7 +82,11 @@ class DocumentLinked(TravelerEvent):
     document_key_id: str | None
 
     def apply(self, t: Traveler) -> None:
-        t.documents.append(Document(self.nationality, self.document_type, self.document_number))
+        t.documents.append(
+            Document(
+                self.nationality, self.document_type, self.document_number, self.document_key_id
+            )
+        )
 
 
 class CrossingRecorded(TravelerEvent):
@@ -185,4 +193,6 @@ class Erased(TravelerEvent):
     def apply(self, t: Traveler) -> None:
         t.erased = True
         t.profile = Profile(None, None, None)
-        t.documents = [Document(d.nationality, d.document_type, None) for d in t.documents]
+        t.documents = [
+            Document(d.nationality, d.document_type, None, d.key_id) for d in t.documents
+        ]

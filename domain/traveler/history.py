@@ -36,7 +36,8 @@ class ExemptionVersion:
 class Document:
     nationality: str
     document_type: str
-    document_number: str | None  # None once erased
+    document_number: str | None  # None once erased, and when read without personal data
+    key_id: str | None = None  # the document claim's id, which stays in clear
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,3 +73,7 @@ class LedgerMapper(SealingMapper, PersonalMapper):
     def to_pseudonymous_event(self, stored_event: StoredEvent):
         """The sealed event with its personal fields None, reading no key (projections)."""
         return self.to_domain_event(stored_event, personal=False)
+
+    def to_personal_event(self, stored_event: StoredEvent):
+        """The sealed event with its personal fields decrypted (history, profile)."""
+        return self.to_domain_event(stored_event, personal=True)

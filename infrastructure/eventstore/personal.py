@@ -160,7 +160,9 @@ def decrypt_field(key: bytes, traveler_id: UUID, version: int, name: str, value:
 
 
 class PersonalMapper(Mapper):
-    """Encrypts the personal fields of an event on the way in, decrypts them on the way out.
+    """Encrypts the personal fields of an event on the way in; on the way out they are None
+    unless asked for (``personal=True``), so the library's repository and notification readers,
+    and the aggregates they cache, never hold personal data and never read a key.
 
     With the traveler's key destroyed the fields decode as None; a field that does not decrypt
     under a key that exists is damage, a ``LedgerIntegrityError``.
@@ -184,9 +186,8 @@ class PersonalMapper(Mapper):
         object.__setattr__(copy, "__dict__", state)
         return super().to_stored_event(copy)
 
-    def to_domain_event(self, stored_event: StoredEvent, personal: bool = True):
-        """The event, its personal fields decrypted (``personal``) or None without a key read
-        (projections never need a key)."""
+    def to_domain_event(self, stored_event: StoredEvent, personal: bool = False):
+        """The event, its personal fields decrypted (``personal``) or None without a key read."""
         event = super().to_domain_event(stored_event)
         names = PERSONAL_FIELDS.get(stored_event.topic)
         if names and personal:

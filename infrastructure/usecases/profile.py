@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.errors import NotFoundError
+from domain.traveler import Traveler
 from infrastructure.usecases.context import Store
 
 
 class Profiles(Store):
-    """Who the traveler is, from the aggregate: its personal fields decrypted by the mapper."""
+    """Who the traveler is: the one read that replays a traveler with its personal data."""
 
     def profile(self, traveler_id: UUID) -> dict:
-        t = self._load(traveler_id)
+        t = self.app.replay(traveler_id, personal=True)
+        if not isinstance(t, Traveler):
+            raise NotFoundError(f"no traveler {traveler_id}")
         erased = t.is_erased
         p = t.profile
         return {

@@ -47,15 +47,8 @@ class Retention:
                 return
             start = notes[-1].id
 
-    def _pseudonymous(self, traveler_id: UUID) -> Traveler:
-        """The traveler from its events, personal fields None and no key read."""
-        t = None
-        for stored in self.app.recorder.select_events(traveler_id):
-            t = self.app.mapper.to_pseudonymous_event(stored).mutate(t)
-        return t
-
     def due(self, traveler_id: UUID, as_of: date) -> RetentionDue | None:
-        t = self._pseudonymous(traveler_id)
+        t = self.app.replay(traveler_id, personal=False)
         crossings = t.crossings_known_at()
         exit_ = last_exit(crossings)
         if t.is_erased or exit_ is None:

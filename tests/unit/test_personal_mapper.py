@@ -74,22 +74,30 @@ def test_round_trip_and_no_personal_value_in_the_stored_bytes():
         assert value.encode() not in raw
     assert str(t.id).encode() not in b"".join(table.rows.values())
     m.data_keys.forget([t.id])  # read back through the wrapped key, not the cache
-    registered, linked = (m.to_domain_event(s) for s in stored)
+    registered, linked = (m.to_personal_event(s) for s in stored)
     assert (registered.surname, registered.given_names) == ("Petrova", "Olga Ivanovna")
     assert registered.birth_date == date(1979, 11, 30)
     assert (registered.document_number, linked.document_number) == ("751234567", "NQ7654321")
     assert registered.nationality == "RUS" and registered.document_type == "passport"
 
 
-def test_projections_read_no_key():
+@pytest.mark.parametrize("read", ["to_pseudonymous_event", "to_domain_event"])
+def test_projections_and_the_repository_read_no_key(read):
     table = KeyTable()
     m = mapper(table)
     t, stored = stored_traveler(m, table)
-    table.rows.clear()
     m.data_keys.forget([t.id])
-    event = m.to_pseudonymous_event(stored[0])
+    table.rows = _Refusing()
+    event = getattr(m, read)(stored[0])
     assert event.surname is None and event.document_number is None
     assert event.document_key_id is None and event.nationality == "RUS"
+
+
+class _Refusing(dict):
+    """A key table that fails the test when read."""
+
+    def get(self, *args):
+        raise AssertionError("a data key was read")
 
 
 def test_destroyed_key_decodes_personal_fields_as_none():
@@ -98,7 +106,7 @@ def test_destroyed_key_decodes_personal_fields_as_none():
     t, stored = stored_traveler(m, table)
     table.rows.clear()
     m.data_keys.forget([t.id])
-    registered, linked = (m.to_domain_event(s) for s in stored)
+    registered, linked = (m.to_personal_event(s) for s in stored)
     assert registered.surname is registered.given_names is registered.birth_date is None
     assert registered.document_number is linked.document_number is None
 
@@ -107,7 +115,7 @@ def test_another_master_key_reads_nothing_personal():
     table, keys = KeyTable(), LedgerKeys.generate()
     t, stored = stored_traveler(mapper(table, keys), table)
     other = mapper(table, LedgerKeys(os.urandom(32), keys.signing_key))  # same seal key
-    registered = other.to_domain_event(stored[0])
+    registered = other.to_personal_event(stored[0])
     assert registered.surname is None and registered.document_number is None
     assert registered.nationality == "RUS"
 
@@ -128,13 +136,14 @@ def test_tampered_ciphertext_is_an_integrity_problem_not_a_crash():
     s = stored[0]
     tampered = type(s)(s.originator_id, s.originator_version, s.topic, _edited(s.state, "surname"))
     with pytest.raises(LedgerIntegrityError) as caught:
-        m.to_domain_event(tampered)
+        m.to_personal_event(tampered)
     assert caught.value.version == 1 and caught.value.kind == "edited"
     # Resealed by someone holding the seal key but not the data key: the field still fails.
     body = m.sealed(type(s)(s.originator_id, 1, s.topic, _strip_seal(tampered.state)), "")[0]
     with pytest.raises(LedgerIntegrityError):
-        m.to_domain_event(body)
-    assert m.decode_damaged(tampered) is None
+        m.to_personal_event(body)
+    assert m.to_domain_event(body).surname is None  # the seal holds; no key is read
+    assert m.decode_damaged(tampered, personal=True) is None
 
 
 def _strip_seal(state: bytes) -> bytes:
