@@ -107,6 +107,7 @@ class Worker:
         self.claim = claim
         self.stop = threading.Event()
         self.stalls = 0
+        self.quiet_polls = 0  # waits that ended with no notification
         self.displaced = False
 
     def _puller(self) -> Puller:
@@ -170,8 +171,13 @@ class Worker:
                 log.info("stay_status: following generation %s", puller.projection.view.generation)
                 continue
             notified = any(True for _ in listener.notifies(timeout=self.poll_seconds, stop_after=1))
+            if notified:
+                # Those already queued too: the next step reads every event they announce.
+                for _ in listener.notifies(timeout=0):
+                    pass
             if notified or self.stop.is_set():
                 continue
+            self.quiet_polls += 1
             if self.db.ledger_position() > puller.projection.view.position():
                 # The ledger moved and no notification came: the subscription stalled.
                 self.stalls += 1

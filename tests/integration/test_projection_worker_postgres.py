@@ -156,6 +156,11 @@ def test_worker_notices_a_lost_notification_and_recovers(ledger):
         # Idle: the status view and the running ledger hash both caught up.
         wait_for(lambda: all(row["lag"] == 0 for row in read.lag()))
         assert worker.stalls == 0
+        # Insert while the worker waits, every queued notification spent: were it stepping,
+        # it would read the rows in passing, with no stall to notice.
+        quiet = worker.quiet_polls
+        wait_for(lambda: worker.quiet_polls > quiet)
+        time.sleep(0.05)
         _insert_without_notify(ledger)
         wait_for(lambda: read.lag()[0]["lag"] == 0)
         assert worker.stalls == 1
