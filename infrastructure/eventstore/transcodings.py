@@ -67,10 +67,19 @@ class LedgerTranscoder(JSONTranscoder):
         innermost first: what the library's ``object_hook`` does inside the json module."""
         if type(value) is list:
             return [self._revived(v) if type(v) in _NESTED else _exact(v) for v in value]
+        names = self.names
         for k, v in value.items():  # replaces values, never keys: safe while iterating
-            if type(v) in _NESTED:
+            kind = type(v)
+            if kind is dict:
+                # The usual case first: a transcoded value of text, one level deep.
+                name, data = v.get("_type_"), v.get("_data_")
+                if len(v) == 2 and type(data) is str and type(name) is str and name in names:
+                    value[k] = names[name].decode(data)
+                else:
+                    value[k] = self._revived(v)
+            elif kind is list:
                 value[k] = self._revived(v)
-            elif type(v) is float:
+            elif kind is float:
                 raise _Inexact
         return self._decode_obj(value) if len(value) == 2 else value
 
