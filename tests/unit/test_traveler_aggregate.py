@@ -286,6 +286,27 @@ def test_document_linked_once():
     assert [d.document_number for d in t.documents] == ["75 1234567", "76 7654321"]
 
 
+def test_document_linked_once_when_read_without_personal_data():
+    """Loaded without personal data (numbers None), a traveler still knows a linked document by
+    its claim id."""
+    t = Traveler.register(TID, "RUS", "passport", "75 1", ALA_OFFICER, NOW, document_key_id="k1")
+    t.link_document("RUS", "passport", "76 7654321", ALA_OFFICER, NOW, document_key_id="k2")
+    events = t.collect_events()
+    for e in events:
+        if "document_number" in e.__dict__:
+            e.__dict__["document_number"] = None
+    read = replay(events)
+    assert [d.document_number for d in read.documents] == [None, None]
+    assert (
+        read.link_document("RUS", "passport", "76 7654321", ALA_OFFICER, NOW, document_key_id="k2")
+        is False
+    )
+    assert (
+        read.link_document("RUS", "passport", "77 1", ALA_OFFICER, NOW, document_key_id="k3")
+        is True
+    )
+
+
 # -- the hash chain and replay ----------------------------------------------------------------
 
 
