@@ -112,6 +112,20 @@ def chain_problems(links: Iterable[Link]) -> list[ChainProblem]:
     return sorted(problems, key=lambda p: (p.version, p.kind))
 
 
+class KeepsChainHead:
+    """Mixed into an aggregate's events: applying one keeps the aggregate's chain head, the hash
+    of its last stored event (a new event has none until it is stored, and the head stays on the
+    one before it); the event store chains the next event to that head."""
+
+    def mutate(self, aggregate):
+        result = super().mutate(aggregate)
+        if "hash" in self.__dict__:
+            result.head_hash = self.__dict__["hash"]
+        elif aggregate is None:
+            result.head_hash = GENESIS
+        return result
+
+
 def record_hash(*, originator_id: UUID, version: int, topic: str, state: bytes) -> str:
     """SHA-256 over an event exactly as stored, so a chain still verifies once data is erased."""
     digest = hashlib.sha256(originator_id.bytes)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.chain import GENESIS
+from domain.chain import KeepsChainHead
 from domain.errors import ConflictError
 
 
@@ -15,17 +15,9 @@ class DocumentKey(Aggregate):
 
     TOPIC = "borderledger:DocumentKey"
 
-    class Event(Aggregate.Event):
+    class Event(KeepsChainHead, Aggregate.Event):
         """Keeps the chain head, as a Traveler's events do: a claim changed after it was made
         (released, taken again) chains to its last stored event."""
-
-        def mutate(self, aggregate: DocumentKey | None) -> DocumentKey:
-            key = super().mutate(aggregate)
-            if "hash" in self.__dict__:
-                key.head_hash = self.__dict__["hash"]
-            elif aggregate is None:
-                key.head_hash = GENESIS
-            return key
 
     class Created(Event, Aggregate.Created):
         TOPIC = "borderledger:DocumentKey.Created"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
-from domain.chain import GENESIS
+from domain.chain import KeepsChainHead
 from domain.traveler.facts import crossing_of, ended, exemption_of
 from domain.traveler.history import (
     CrossingVersion,
@@ -25,23 +25,13 @@ if TYPE_CHECKING:
     from domain.traveler.aggregate import Traveler
 
 
-class TravelerEvent(Aggregate.Event):
+class TravelerEvent(KeepsChainHead, Aggregate.Event):
     """Who wrote it and when. A stored event also carries ``previous_hash`` and ``hash``, its
     place in the chain, which the event store sets: the chain covers the stored bytes."""
 
     recorded_at: datetime
     actor: str
     office: str | None
-
-    def mutate(self, aggregate: Traveler | None) -> Traveler:
-        """Apply, and keep the chain head: the hash of the last stored event (a new event has
-        none until it is stored, and the head stays on the one before it)."""
-        traveler = super().mutate(aggregate)
-        if "hash" in self.__dict__:
-            traveler.head_hash = self.__dict__["hash"]
-        elif aggregate is None:
-            traveler.head_hash = GENESIS
-        return traveler
 
 
 class Created(TravelerEvent, Aggregate.Created):
