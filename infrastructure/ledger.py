@@ -13,7 +13,7 @@ from psycopg import sql
 from domain.traveler import DocumentKey
 from infrastructure.eventstore.mapper import LedgerMapper
 from infrastructure.eventstore.personal import DataKeys, refuse_unencrypted
-from infrastructure.eventstore.repository import PicklingRepository
+from infrastructure.eventstore.repository import PicklingRepository, project
 from infrastructure.eventstore.saving import save
 from infrastructure.eventstore.sealing import refuse_unsealed
 from infrastructure.eventstore.transcodings import DateAsISO, LedgerTranscoder
@@ -144,10 +144,8 @@ class LedgerApplication(Application[UUID]):
     def replay(self, originator_id: UUID, personal: bool):
         """The aggregate replayed from its stored events, bypassing the repository's cache (whose
         aggregates never hold personal data): with personal fields decrypted, or None for all."""
-        aggregate = None
-        for stored in self.recorder.select_events(originator_id):
-            aggregate = self.mapper.to_domain_event(stored, personal=personal).mutate(aggregate)
-        return aggregate
+        stored = self.recorder.select_events(originator_id)
+        return project(None, (self.mapper.to_domain_event(s, personal=personal) for s in stored))
 
     def stored_at(self, originator_id: UUID, version: int) -> tuple[int, StoredEvent] | None:
         """One stored event with its ledger position, read in one query (None when absent)."""

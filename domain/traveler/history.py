@@ -37,7 +37,7 @@ class Document:
     nationality: str
     document_type: str
     document_number: str | None  # None once erased, and when read without personal data
-    key_id: str | None = None  # the document claim's id, which stays in clear
+    key_id: str | None  # the document claim's id, which stays in clear
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ class PicklingRepository(Repository[UUID]):
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
     ):
-        projector_func = projector_func or _project
+        projector_func = projector_func or project
         copying = (
             self.cache and version is None and deepcopy_from_cache and self.deepcopy_from_cache
         )
@@ -81,7 +81,7 @@ class PicklingRepository(Repository[UUID]):
             self.cache.put(aggregate.id, aggregate)
 
 
-def _project(aggregate, domain_events):
+def project(aggregate, domain_events):
     """The library's ``project_aggregate`` without its per-event ``isinstance`` check against a
     runtime Protocol (slow on Python 3.11); a gap in the versions is a damaged ledger."""
     for event in domain_events:

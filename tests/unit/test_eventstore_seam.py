@@ -18,7 +18,7 @@ CHECKED_AGAINST = "9.5.6"
 
 # What each member's source hashed to in CHECKED_AGAINST (SHA-256 of inspect.getsource, 16 hex).
 COPIED_OR_OVERRIDDEN = {
-    # repository.py: PicklingRepository.get rewrites get; _project copies project_aggregate.
+    # repository.py: PicklingRepository.get rewrites get; project copies project_aggregate.
     "application.Repository.get": (application.Repository.get, "0ffc6e82b6afa0a0"),
     "application.Repository.__init__": (application.Repository.__init__, "fecbc95459c1dc5e"),
     "application.Repository._reconstruct_aggregate": (
